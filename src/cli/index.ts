@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Command-line entry. Each command lives in its own `*.command.ts` and is imported only when it
+ * runs, so `docsift healthcheck` (the liveness probe, run every few seconds) loads almost nothing.
+ */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<{ register: (cmd: Command) => void }>;
+}
+
+const commands: CommandEntry[] = [
+  { name: 'run', summary: 'run the worker, configured by environment variables', load: () => import('./run.command.js') },
+  { name: 'dev', summary: 'local stack: in-process SQS and S3, sample documents, worker until drained (npm start)', load: () => import('./dev.command.js') },
+  { name: 'config', summary: 'check the configuration, or print its reference', load: () => import('./config.command.js') },
+];
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('docsift').description('SQS → S3 → text → OpenSearch document worker').version(version());
+  const wanted = argv[2];
+  for (const entry of commands) {
+    const cmd = program.command(entry.name).summary(entry.summary);
+    if (entry.name === wanted) (await entry.load()).register(cmd);
+    else cmd.allowUnknownOption().helpOption(false);
+  }
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((err: unknown) => {
+  process.stderr.write(`docsift: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import type { ExtractionMethod, ExtractionStatus, OcrSummary } from '../domain/document.js';
+
+export interface ExtractInput {
+  /** Local temp file holding the object's bytes. */
+  path: string;
+  size: number;
+  filename: string;
+  extension: string;
+  /** Content-Type the uploader declared, if any; the bytes decide. */
+  declaredContentType: string | null;
+  /** Upper bound on characters the caller will keep, so extractors can stop early. */
+  maxChars: number;
+}
+
+export interface Thumbnail {
+  data: Buffer;
+  contentType: string;
+  extension: string;
+}
+
+export interface Extraction {
+  contentType: string;
+  text: string;
+  method: ExtractionMethod;
+  status: ExtractionStatus;
+  detail?: string;
+  pages?: number;
+  ocr?: OcrSummary;
+  language?: string;
+  truncated?: boolean;
+  thumbnail?: Thumbnail;
+  /** Time spent in OCR, for the `ocr` stage metric. */
+  ocrMs?: number;
+}
+
+export interface Extractor {
+  /** Throws a DocsiftError for failures that must not be indexed (timeouts, bombs). */
+  extract(input: ExtractInput, signal?: AbortSignal): Promise<Extraction>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,26 @@
+export interface ObjectRef {
+  bucket: string;
+  key: string;
+  versionId: string | null;
+}
+
+export interface ObjectHead {
+  size: number;
+  etag: string | null;
+  lastModified: string | null;
+  contentType: string | null;
+  versionId: string | null;
+}
+
+export interface DownloadResult {
+  bytes: number;
+  sha256: string;
+}
+
+export interface ObjectStore {
+  /** Throws `not_found` when missing, `access_denied`, or transient classes. */
+  head(ref: ObjectRef, signal?: AbortSignal): Promise<ObjectHead>;
+  /** Streams the object into `destPath`, refusing more than `maxBytes`; hashes while it streams. */
+  download(ref: ObjectRef, destPath: string, maxBytes: number, signal?: AbortSignal): Promise<DownloadResult>;
+  put(bucket: string, key: string, body: Buffer, contentType: string, signal?: AbortSignal): Promise<void>;
+}

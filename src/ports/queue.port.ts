@@ -1,0 +1,56 @@
+import type { ErrorClass, Stage } from '../domain/errors.js';
+
+export interface QueueMessage {
+  id: string;
+  receiptHandle: string;
+  body: string | undefined;
+  /** ApproximateReceiveCount: 1 on first delivery. */
+  receiveCount: number;
+  /** SentTimestamp, ms since epoch, when known. */
+  sentAt: number | null;
+  attributes: Record<string, string>;
+}
+
+export interface BatchFailure {
+  id: string;
+  code: string;
+  message: string;
+  senderFault: boolean;
+}
+
+export interface VisibilityChange {
+  id: string;
+  receiptHandle: string;
+  visibilitySeconds: number;
+}
+
+export interface DeadLetterAttributes {
+  errorClass: ErrorClass;
+  errorMessage: string;
+  stage: Stage;
+  sourceQueue: string;
+  failedAt: string;
+}
+
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+/** The work queue as the worker loop needs it. Adapters translate SDK errors to DocsiftError. */
+export interface WorkQueue {
+  readonly url: string;
+  receive(max: number, waitSeconds: number, visibilitySeconds: number, signal?: AbortSignal): Promise<QueueMessage[]>;
+  /** Deletes up to 10 messages; returns the per-message failures (never throws for partial failure). */
+  deleteBatch(messages: Array<Pick<QueueMessage, 'id' | 'receiptHandle'>>): Promise<BatchFailure[]>;
+  changeVisibilityBatch(changes: VisibilityChange[]): Promise<BatchFailure[]>;
+  depth(): Promise<QueueDepth>;
+}
+
+/** Where permanently failed messages go, with the error attached as message attributes. */
+export interface DeadLetterQueue {
+  readonly url: string;
+  send(body: string, attributes: DeadLetterAttributes, original: Record<string, string>): Promise<void>;
+  depth(): Promise<QueueDepth>;
+}
