@@ -30,7 +30,19 @@ export interface DeadLetterAttributes {
   stage: Stage;
   sourceQueue: string;
   failedAt: string;
+  /** Content type of the object, when the failure happened after detection. */
+  contentType?: string;
 }
+
+/** SQS message attribute names used on dead-lettered messages; the DLQ tools read them back. */
+export const DLQ_ATTRIBUTE = {
+  errorClass: 'error_class',
+  errorMessage: 'error_message',
+  stage: 'stage',
+  sourceQueue: 'source_queue',
+  failedAt: 'failed_at',
+  contentType: 'content_type',
+} as const;
 
 export interface QueueDepth {
   visible: number;
