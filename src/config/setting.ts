@@ -26,17 +26,27 @@ export function metaOf(schema: z.ZodType): SettingMeta | undefined {
   return META.get(schema);
 }
 
-export function int(min: number, max: number, def: number | undefined, meta: SettingMeta) {
-  const base = z.coerce
+function intBase(min: number, max: number) {
+  return z.coerce
     .number({ error: `must be an integer from ${min} to ${max}` })
     .refine((n) => Number.isInteger(n) && n >= min && n <= max, { error: `must be an integer from ${min} to ${max}` });
+}
+export function int(min: number, max: number, def: number, meta: SettingMeta): z.ZodDefault<ReturnType<typeof intBase>>;
+export function int(min: number, max: number, def: undefined, meta: SettingMeta): z.ZodOptional<ReturnType<typeof intBase>>;
+export function int(min: number, max: number, def: number | undefined, meta: SettingMeta): z.ZodType {
+  const base = intBase(min, max);
   return def === undefined ? describe(base.optional(), meta) : describe(base.default(def), meta);
 }
 
-export function num(min: number, max: number, def: number | undefined, meta: SettingMeta) {
-  const base = z.coerce
+function numBase(min: number, max: number) {
+  return z.coerce
     .number({ error: `must be a number from ${min} to ${max}` })
     .refine((n) => Number.isFinite(n) && n >= min && n <= max, { error: `must be a number from ${min} to ${max}` });
+}
+export function num(min: number, max: number, def: number, meta: SettingMeta): z.ZodDefault<ReturnType<typeof numBase>>;
+export function num(min: number, max: number, def: undefined, meta: SettingMeta): z.ZodOptional<ReturnType<typeof numBase>>;
+export function num(min: number, max: number, def: number | undefined, meta: SettingMeta): z.ZodType {
+  const base = numBase(min, max);
   return def === undefined ? describe(base.optional(), meta) : describe(base.default(def), meta);
 }
 
@@ -50,12 +60,17 @@ export function bool(def: boolean, meta: SettingMeta) {
   return describe(base.optional().transform((v) => (v === undefined ? def : v)), meta);
 }
 
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T, def: T[number] | undefined, meta: SettingMeta) {
+type Values = readonly [string, ...string[]];
+export function oneOf<const T extends Values>(values: T, def: T[number], meta: SettingMeta): z.ZodDefault<z.ZodEnum<{ [K in T[number]]: K }>>;
+export function oneOf<const T extends Values>(values: T, def: undefined, meta: SettingMeta): z.ZodOptional<z.ZodEnum<{ [K in T[number]]: K }>>;
+export function oneOf<const T extends Values>(values: T, def: T[number] | undefined, meta: SettingMeta): z.ZodType {
   const base = z.enum(values, { error: `must be one of ${values.join(', ')}` });
   return def === undefined ? describe(base.optional(), meta) : describe(base.default(def as never), meta);
 }
 
-export function text(def: string | undefined, meta: SettingMeta) {
+export function text(def: string, meta: SettingMeta): z.ZodDefault<z.ZodString>;
+export function text(def: undefined, meta: SettingMeta): z.ZodOptional<z.ZodString>;
+export function text(def: string | undefined, meta: SettingMeta): z.ZodType {
   const base = z.string({ error: 'must be a string' });
   return def === undefined ? describe(base.optional(), meta) : describe(base.default(def), meta);
 }
