@@ -38,6 +38,16 @@ export const coreSettings = {
   INDEX_FILE: text('./data/index.ndjson', { doc: 'File sink: OpenSearch bulk-format NDJSON appended here' }),
   OPENSEARCH_URL: url({ doc: 'OpenSearch endpoint; setting it selects the opensearch sink' }),
   OPENSEARCH_INDEX: text('docsift', { doc: 'Index (alias) documents are written to; the template matches `<name>*`' }),
+  OPENSEARCH_AUTH: oneOf(['none', 'basic', 'sigv4'] as const, undefined, {
+    doc: 'How docsift authenticates to OpenSearch',
+    defaultText: 'basic when OPENSEARCH_USERNAME is set, else none',
+  }),
+  OPENSEARCH_USERNAME: text(undefined, { doc: 'Basic-auth user' }),
+  OPENSEARCH_PASSWORD: text(undefined, { doc: 'Basic-auth password (from a Secret; never logged)', secret: true }),
+  OPENSEARCH_SIGV4_SERVICE: oneOf(['es', 'aoss'] as const, 'es', { doc: 'SigV4 service: es (managed domains) or aoss (serverless)' }),
+  OPENSEARCH_CA_FILE: text(undefined, { doc: 'PEM file of the CA that signed the cluster certificate' }),
+  OPENSEARCH_TLS_VERIFY: bool(true, { doc: 'Verify the cluster TLS certificate; turn off only for throwaway local clusters' }),
+  OPENSEARCH_REQUEST_TIMEOUT: int(1000, 600_000, 30_000, { unit: 'ms', doc: 'Timeout of one OpenSearch request' }),
   BULK_MAX_DOCS: int(1, 10_000, 200, { unit: 'documents', doc: 'Flush a bulk request at this many operations' }),
   BULK_MAX_BYTES: int(1024, 100 * 1024 * 1024, 5 * 1024 * 1024, { unit: 'bytes', doc: 'Flush a bulk request at this many bytes' }),
   BULK_FLUSH_MS: int(1, 60_000, 100, { unit: 'ms', doc: 'Flush a non-empty bulk buffer after this long' }),
@@ -53,6 +63,10 @@ export const coreRules: Rule[] = [
   (c) =>
     c.RETRY_BASE_SECONDS > c.RETRY_MAX_SECONDS
       ? [`RETRY_BASE_SECONDS=${c.RETRY_BASE_SECONDS} must not exceed RETRY_MAX_SECONDS=${c.RETRY_MAX_SECONDS}`]
+      : [],
+  (c) =>
+    c.OPENSEARCH_AUTH === 'basic' && (!c.OPENSEARCH_USERNAME || !c.OPENSEARCH_PASSWORD)
+      ? ['OPENSEARCH_AUTH=basic needs OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD']
       : [],
   (c) =>
     c.INDEX_SINK === 'opensearch' && !c.OPENSEARCH_URL ? ['INDEX_SINK=opensearch needs OPENSEARCH_URL to be set'] : [],

@@ -15,10 +15,10 @@ function shown(name: string, value: unknown): string {
  * Reads the environment through the one schema. Empty strings count as unset so that
  * `FOO=` in a manifest falls back to the default instead of failing as "not a number".
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadResult {
+export function loadConfig(overrides: Record<string, string | undefined> = {}, env: NodeJS.ProcessEnv = process.env): LoadResult {
   const input: Record<string, string> = {};
   for (const name of Object.keys(settings)) {
-    const value = env[name];
+    const value = name in overrides ? overrides[name] : env[name];
     if (value !== undefined && value.trim() !== '') input[name] = value.trim();
   }
   const parsed = configSchema.safeParse(input);

@@ -81,6 +81,9 @@ export class Worker {
   private slotWaiters: Array<() => void> = [];
   private stopPromise: Promise<void> | null = null;
   private runPromise: Promise<StopReason> | null = null;
+  /** performance.now() of the first message received and of the last one settled. */
+  firstReceivedAt: number | null = null;
+  lastSettledAt: number | null = null;
   readonly counts: Record<Outcome, number> = { indexed: 0, deleted: 0, ignored: 0, retried: 0, dead_lettered: 0, released: 0 };
 
   constructor(private readonly deps: WorkerDeps) {
@@ -166,10 +169,9 @@ export class Worker {
   }
 
   private waitForSlot(): Promise<void> {
-    return new Promise((resolve) => {
-      this.slotWaiters.push(resolve);
-      this.pollAbort.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    if (this.pollAbort.signal.aborted) return Promise.resolve();
+    // stop() calls freeSlot(), so an abort listener is not needed here.
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
   }
 
   private freeSlot(): void {
@@ -182,6 +184,7 @@ export class Worker {
     const { settings: s, metrics, logger } = this.deps;
     const controller = new AbortController();
     const receivedAt = performance.now();
+    this.firstReceivedAt ??= receivedAt;
     this.keeper.track(message);
     metrics?.inflight.set(this.inflight.size + 1);
     logger.debug({ event: 'job_start', message_id: message.id, receive_count: message.receiveCount }, 'job start');
@@ -230,6 +233,7 @@ export class Worker {
     const elapsed = (performance.now() - receivedAt) / 1000;
     const record = (o: Outcome) => {
       this.counts[o] += 1;
+      this.lastSettledAt = performance.now();
       metrics?.messages.inc({ outcome: o });
       metrics?.messageDuration.observe(elapsed);
     };

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { createApp } from '../main.js';
+import { createLogger } from '../observability/logger.js';
+import { createMetrics } from '../observability/metrics.js';
+import { configOrExit } from './config-or-exit.js';
+
+export function register(cmd: Command): void {
+  cmd
+    .description('Run the worker: long-poll QUEUE_URL, extract, index, acknowledge. Configured by environment variables.')
+    .option('--exit-when-idle <n>', 'exit 0 after N consecutive empty receives with nothing in flight', (v) => Number.parseInt(v, 10), 0)
+    .action(async (opts: { exitWhenIdle: number }) => {
+      const config = configOrExit();
+      if (!config.QUEUE_URL) {
+        process.stderr.write('docsift: invalid configuration (1 problem):\n  QUEUE_URL=(unset): required by `docsift run`\n');
+        process.exit(2);
+      }
+      const logger = createLogger(config.LOG_LEVEL);
+      const metrics = createMetrics();
+      logger.info({ event: 'startup', sink: config.INDEX_SINK, max_inflight: config.MAX_INFLIGHT, batch: config.RECEIVE_BATCH_SIZE }, 'docsift starting');
+      const app = await createApp(config, { logger, metrics, exitWhenIdle: opts.exitWhenIdle });
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals += 1;
+        if (signals > 1) {
+          logger.warn({ event: 'shutdown', signal }, 'second signal: exiting now');
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        }
+        void app.worker.stop('signal');
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      const reason = await app.worker.run();
+      await app.close();
+      logger.info({ event: 'shutdown', reason, counts: app.worker.counts }, 'docsift stopped');
+      process.exit(0);
+    });
+}

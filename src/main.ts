@@ -1,0 +1,170 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { mkdir } from 'node:fs/promises';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { createExtractor } from './adapters/extract/index.js';
+import { FileSearchIndex } from './adapters/file-sink/file.index.js';
+import { createOpenSearchClient } from './adapters/opensearch/opensearch.client.js';
+import { OpenSearchIndex } from './adapters/opensearch/opensearch.index.js';
+import { S3ObjectStore } from './adapters/s3/s3.object-store.js';
+import { SqsDeadLetterQueue } from './adapters/sqs/sqs.dead-letter.js';
+import { SqsWorkQueue } from './adapters/sqs/sqs.queue.js';
+import { endpointFor } from './config/load.js';
+import type { Config } from './config/schema.js';
+import type { Logger } from './observability/logger.js';
+import type { Metrics, MetricStage } from './observability/metrics.js';
+import type { PipelineContext } from './pipeline/context.js';
+import { processMessage } from './pipeline/process-message.js';
+import type { SearchIndex } from './ports/search-index.port.js';
+import { Worker, type IntakeGate } from './worker/worker.js';
+
+/**
+ * Composition root: the only place that builds SDK clients and wires adapters into the pipeline
+ * and the loop.
+ */
+export interface AppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  /** Explicit credentials (local stacks); otherwise the default provider chain. */
+  credentials?: AwsCredentialIdentity;
+  exitWhenIdle?: number;
+  beat?: (component: string) => void;
+  gate?: IntakeGate;
+}
+
+export interface App {
+  worker: Worker;
+  index: SearchIndex;
+  sqs: SQSClient;
+  close(): Promise<void>;
+}
+
+function httpOptions(config: Config, requestTimeoutMs: number) {
+  // Keep-alive with enough sockets for MAX_INFLIGHT downloads plus polling and acks; the SDK
+  // default of 50 sockets without keep-alive tuning made every request pay a new connection.
+  const maxSockets = Math.max(32, config.MAX_INFLIGHT * 2 + 8);
+  return {
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: 5000,
+  };
+}
+
+export function buildSqsClient(config: Config, credentials?: AwsCredentialIdentity): SQSClient {
+  return new SQSClient({
+    region: config.AWS_REGION,
+    endpoint: endpointFor(config, 'sqs'),
+    credentials,
+    maxAttempts: 3,
+    requestHandler: httpOptions(config, (config.RECEIVE_WAIT_SECONDS + 10) * 1000),
+  });
+}
+
+export function buildS3Client(config: Config, credentials?: AwsCredentialIdentity): S3Client {
+  return new S3Client({
+    region: config.AWS_REGION,
+    endpoint: endpointFor(config, 's3'),
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    credentials,
+    maxAttempts: 3,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: httpOptions(config, 60_000),
+  });
+}
+
+export function buildIndex(config: Config, logger: Logger, metrics: Metrics): SearchIndex {
+  const limits = { maxOps: config.BULK_MAX_DOCS, maxBytes: config.BULK_MAX_BYTES, flushMs: config.BULK_FLUSH_MS };
+  if (config.INDEX_SINK === 'file') return new FileSearchIndex(config.INDEX_FILE, config.OPENSEARCH_INDEX, limits);
+  const client = createOpenSearchClient(config);
+  return new OpenSearchIndex(
+    client,
+    {
+      ...limits,
+      indexName: config.OPENSEARCH_INDEX,
+      maxRetries: config.BULK_MAX_RETRIES,
+      onRequest: (result) => metrics.bulkRequests.inc({ result }),
+      onRetry: (info) => logger.warn({ event: 'index_retry', ...info }, 'bulk retry'),
+    },
+    (message) => logger.warn({ event: 'index_ready' }, message),
+  );
+}
+
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger, metrics } = options;
+  if (!config.QUEUE_URL) throw new Error('QUEUE_URL is required');
+  await mkdir(config.TEMP_DIR, { recursive: true, mode: 0o700 });
+  const sqs = buildSqsClient(config, options.credentials);
+  const s3 = buildS3Client(config, options.credentials);
+  const queue = new SqsWorkQueue(sqs, config.QUEUE_URL);
+  const dlq = config.DLQ_URL ? new SqsDeadLetterQueue(sqs, config.DLQ_URL) : undefined;
+  const index = buildIndex(config, logger, metrics);
+  await index.ensureReady();
+  const extractor = createExtractor(config, { logger, metrics, ...(options.beat ? { heartbeat: options.beat } : {}) });
+  const objects = new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n));
+  const thumbnailPrefix = config.THUMBNAIL_PREFIX;
+  const ctx: PipelineContext = {
+    objects,
+    extractor,
+    index,
+    tempDir: config.TEMP_DIR,
+    maxFileBytes: config.MAX_FILE_SIZE_MB * 1024 * 1024,
+    indexedChars: config.INDEXED_CHARS,
+    ...(config.THUMBNAIL_ENABLED ? { thumbnails: { bucket: config.THUMBNAIL_BUCKET ?? null, prefix: thumbnailPrefix } } : {}),
+    ignoreKeyPrefixes: [thumbnailPrefix],
+    observe: (stage, seconds) => {
+      if (stage === 'fetch' || stage === 'extract' || stage === 'ocr' || stage === 'thumbnail' || stage === 'index' || stage === 'ack') {
+        metrics.stageDuration.observe({ stage: stage as MetricStage }, seconds);
+      }
+    },
+    warn: (event, fields) => logger.warn({ event, ...fields }, event),
+  };
+  const worker = new Worker({
+    queue,
+    ...(dlq ? { dlq } : {}),
+    handle: (message, signal) => processMessage(message, ctx, signal),
+    flushIndex: () => index.flush(),
+    settings: {
+      batchSize: config.RECEIVE_BATCH_SIZE,
+      waitSeconds: config.RECEIVE_WAIT_SECONDS,
+      visibilitySeconds: config.VISIBILITY_TIMEOUT,
+      heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL,
+      maxInflight: config.MAX_INFLIGHT,
+      processingTimeoutSeconds: config.PROCESSING_TIMEOUT,
+      shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT,
+      retry: { baseSeconds: config.RETRY_BASE_SECONDS, maxSeconds: config.RETRY_MAX_SECONDS },
+      exitWhenIdle: options.exitWhenIdle ?? 0,
+      ackDelayMs: 20,
+    },
+    logger,
+    metrics,
+    ...(options.beat ? { beat: options.beat } : {}),
+    ...(options.gate ? { gate: options.gate } : {}),
+  });
+  let closed: Promise<void> | null = null;
+  return {
+    worker,
+    index,
+    sqs,
+    close() {
+      closed ??= (async () => {
+        const steps: Array<[string, () => Promise<void>]> = [
+          ['index', () => index.close()],
+          ['extractor', () => extractor.close()],
+          ['clients', async () => { sqs.destroy(); s3.destroy(); }],
+        ];
+        for (const [step, run] of steps) {
+          try {
+            await run();
+          } catch (err) {
+            logger.error({ event: 'cleanup_result', step, ok: false, reason: (err as Error).message }, 'close step failed');
+          }
+        }
+      })();
+      return closed;
+    },
+  };
+}
