@@ -24,6 +24,8 @@ export class SqsWorkQueue implements WorkQueue {
           WaitTimeSeconds: waitSeconds,
           VisibilityTimeout: visibilitySeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+          // The deprecated spelling too: some SQS implementations (local emulators) only know it.
+          AttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
           MessageAttributeNames: ['All'],
         }),
         { abortSignal: signal },
