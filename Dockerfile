@@ -1,0 +1,67 @@
+# syntax=docker/dockerfile:1.7
+#
+# docsift worker image.
+#   build:   docker build -t docsift:dev .        (skaffold.yaml does this for kind)
+#   run:     docker run --rm docsift:dev           (= docsift run; configure with env)
+#
+# Node 24 (LTS): Node 20 is out of support, and pdfjs-dist 6 (once we move to it) needs >= 22.13.
+# Debian bookworm-slim, not Alpine: sharp and @napi-rs/canvas ship glibc prebuilds.
+# Size, estimated (no Docker engine where this was written): node:24-bookworm-slim ~220 MB
+# uncompressed + production node_modules (incl. ~32 MB eng/jpn traineddata) + dist; see the
+# README of charts/docsift for the current figure.
+
+ARG NODE_VERSION=24.11.1
+ARG DEBIAN_RELEASE=bookworm
+
+# ---- build: all dependencies, compile TypeScript, then drop dev dependencies -------------------
+FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS build
+WORKDIR /app
+ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+# Manifests first so the dependency layer is cached across source changes.
+COPY package.json package-lock.json ./
+# --ignore-scripts here: the `prepare` script compiles src/, which is not copied yet.
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts \
+ && npm rebuild --foreground-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY src ./src
+# Language data is baked in (the @tesseract.js-data/eng and /jpn production dependencies): the
+# build fails if their traineddata is missing.
+RUN npm run build \
+ && npm prune --omit=dev \
+ && npm cache clean --force \
+ && test -n "$(find node_modules/@tesseract.js-data/eng node_modules/@tesseract.js-data/jpn -name '*.traineddata*' | head -1)" \
+ && chmod 0755 bin/docsift.js
+
+# ---- runtime: production dependencies, compiled output, tini as PID 1 ---------------------------
+FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS runtime
+# tini is PID 1: it forwards SIGTERM to node (which drains in-flight messages and exits within
+# SHUTDOWN_TIMEOUT) and reaps zombies of any child process; -g signals the whole process group.
+# The npm/corepack toolchain is dropped (~20 MB, never used at run time). The user has a numeric
+# UID/GID because Kubernetes' runAsNonRoot can only verify a numeric user.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+ && groupadd --system --gid 10001 docsift \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin docsift
+
+WORKDIR /app
+ENV NODE_ENV=production \
+    TEMP_DIR=/tmp/docsift \
+    HEARTBEAT_DIR=/tmp/docsift-heartbeat \
+    METRICS_PORT=9464
+COPY --from=build --chown=0:0 /app/package.json ./package.json
+COPY --from=build --chown=0:0 /app/node_modules ./node_modules
+COPY --from=build --chown=0:0 /app/dist ./dist
+COPY --from=build --chown=0:0 /app/bin ./bin
+# `docsift` on PATH: the liveness probe runs `docsift healthcheck`.
+RUN ln -s /app/bin/docsift.js /usr/local/bin/docsift
+
+# Files are owned by root and read-only to the worker; it writes only to /tmp (an emptyDir in the chart).
+USER 10001:10001
+EXPOSE 9464
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "-g", "--", "node", "/app/bin/docsift.js"]
+CMD ["run"]
