@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { coreRules, coreSettings } from './core.settings.js';
 import { runtimeRules, runtimeSettings } from './runtime.settings.js';
 import { extractRules, extractSettings } from './extract.settings.js';
+import { opsRules, opsSettings } from './ops.settings.js';
 import type { Rule } from './rule.js';
 
 /** Every setting, from every section. The only schema of process.env. */
-export const settings = { ...coreSettings, ...runtimeSettings, ...extractSettings };
-export const rules: Rule[] = [...coreRules, ...runtimeRules, ...extractRules];
+export const settings = { ...coreSettings, ...runtimeSettings, ...extractSettings, ...opsSettings };
+export const rules: Rule[] = [...coreRules, ...runtimeRules, ...extractRules, ...opsRules];
 
 export const configSchema = z.object(settings);
 type Parsed = z.output<typeof configSchema>;

@@ -1,0 +1,51 @@
+import { aggregateDeadLetters, type DeadLetterStats } from '../domain/dlq/dlq-stats.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { DeadLetterReader, Held } from '../ports/dead-letter-reader.port.js';
+import { factsOf } from './dead-letter-facts.js';
+import { releaseAll } from './release.js';
+
+export interface DlqStatsOptions {
+  sample: number;
+  /** Visibility while the sample is held; long enough to read the whole sample without seeing a message twice. */
+  visibilitySeconds: number;
+  waitSeconds: number;
+}
+
+export interface DlqStatsResult {
+  stats: DeadLetterStats;
+  /** Messages received more than once during the read (their visibility ran out): counted once. */
+  duplicates: number;
+  released: number;
+  releaseFailed: number;
+}
+
+/**
+ * Reads up to `sample` messages, holding each invisible so none is counted twice, then makes all
+ * of them visible again (visibility 0) — also when the read fails half-way. Reading raises each
+ * message's receive count, which is what a DLQ's own redrive policy would act on.
+ */
+export async function sampleDeadLetters(deps: { dlq: DeadLetterReader; clock: Clock }, opts: DlqStatsOptions): Promise<DlqStatsResult> {
+  const held = new Map<string, Held>();
+  const facts = new Map<string, ReturnType<typeof factsOf>>();
+  let duplicates = 0;
+  let releaseFailed = 0;
+  try {
+    while (facts.size < opts.sample) {
+      const batch = await deps.dlq.receive(Math.min(10, opts.sample - facts.size), opts.visibilitySeconds, opts.waitSeconds);
+      if (batch.length === 0) break;
+      let fresh = 0;
+      for (const m of batch) {
+        held.set(m.id, { id: m.id, receiptHandle: m.receiptHandle });
+        if (facts.has(m.id)) duplicates += 1;
+        else {
+          facts.set(m.id, factsOf(m));
+          fresh += 1;
+        }
+      }
+      if (fresh === 0) break; // the queue has come round again: everything left was already read
+    }
+  } finally {
+    releaseFailed = await releaseAll(deps.dlq, held.values());
+  }
+  return { stats: aggregateDeadLetters([...facts.values()], deps.clock.now()), duplicates, released: held.size - releaseFailed, releaseFailed };
+}
