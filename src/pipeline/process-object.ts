@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { capContent, documentId, extensionOf, filenameOf, type SearchDocument } from '../domain/document.js';
 import { DocsiftError, type Stage } from '../domain/errors.js';
 import type { ObjectEvent } from '../domain/message.js';
+import { sequencerVersion } from '../domain/sequencer.js';
 import type { Extraction } from '../ports/extractor.port.js';
 import type { PipelineContext } from './context.js';
 
@@ -27,8 +28,14 @@ export function tempPathFor(tempDir: string): string {
   return join(tempDir, `obj-${randomUUID()}`);
 }
 
+/** The event's place in its key's history, so a late, older event cannot overwrite a newer one. */
+function versionOf(event: ObjectEvent): { version?: bigint } {
+  const version = sequencerVersion(event.sequencer);
+  return version === null ? {} : { version };
+}
+
 export async function deleteObject(event: ObjectEvent, ctx: PipelineContext): Promise<ObjectOutcome> {
-  await timed(ctx, 'index', () => ctx.index.write({ type: 'delete', id: documentId(event.bucket, event.key, event.versionId) }));
+  await timed(ctx, 'index', () => ctx.index.write({ type: 'delete', id: documentId(event.bucket, event.key, event.versionId), ...versionOf(event) }));
   return 'deleted';
 }
 
@@ -97,7 +104,7 @@ export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, sig
         ctx.warn('thumbnail_failed', { error: (err as Error).message });
       }
     }
-    await timed(ctx, 'index', () => ctx.index.write({ type: 'index', id, document }));
+    await timed(ctx, 'index', () => ctx.index.write({ type: 'index', id, document, ...versionOf(event) }));
     return { outcome: 'indexed', contentType };
   } catch (err) {
     if (err instanceof DocsiftError && contentType && !(err as { contentType?: string }).contentType) {

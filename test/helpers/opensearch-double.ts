@@ -12,6 +12,8 @@ import { gunzipSync } from 'node:zlib';
 export interface StoredDoc {
   source: Record<string, unknown>;
   version: number;
+  /** The exact version (external versions can exceed 2^53). */
+  exactVersion: bigint;
 }
 
 export interface BulkRequestLog {
@@ -30,6 +32,12 @@ export class OpenSearchDouble {
   readonly docs = new Map<string, StoredDoc>();
   readonly templates = new Map<string, Record<string, unknown>>();
   readonly requests: BulkRequestLog[] = [];
+  /**
+   * Versions of deleted documents. OpenSearch keeps a delete's version for `index.gc_deletes`
+   * (60 s by default) even when the document did not exist, so an older external-versioned write
+   * arriving after a newer delete is rejected with 409; the double keeps them for the test's life.
+   */
+  readonly tombstones = new Map<string, bigint>();
   /** Answer every request with this status while set (e.g. 503 for an outage). */
   requestFault: number | null = null;
   itemFault: ItemFault | null = null;
@@ -128,12 +136,16 @@ export class OpenSearchDouble {
         continue;
       }
       const existing = this.docs.get(id);
-      if (m.version_type === 'external' && existing && m.version !== undefined && m.version <= existing.version) {
+      // Versions are read from the raw line: JSON.parse would round integers past 2^53.
+      const exact = m.version_type === 'external' ? exactVersionOf(lines[i - (action === 'delete' ? 0 : 1)]!) : undefined;
+      const current = existing?.exactVersion ?? this.tombstones.get(id);
+      if (exact !== undefined && current !== undefined && exact <= current) {
         errors = true;
         items.push({ [action]: { _index: index, _id: id, status: 409, error: { type: 'version_conflict_engine_exception', reason: 'version conflict' } } });
         continue;
       }
       if (action === 'delete') {
+        if (exact !== undefined) this.tombstones.set(id, exact);
         if (!existing) {
           items.push({ delete: { _index: index, _id: id, status: 404, result: 'not_found' } });
         } else {
@@ -142,11 +154,18 @@ export class OpenSearchDouble {
         }
         continue;
       }
-      const version = m.version_type === 'external' && m.version !== undefined ? m.version : (existing?.version ?? 0) + 1;
-      this.docs.set(id, { source: source!, version });
+      const exactVersion = exact ?? (current ?? 0n) + 1n;
+      const version = Number(exactVersion);
+      this.tombstones.delete(id);
+      this.docs.set(id, { source: source!, version, exactVersion });
       items.push({ [action]: { _index: index, _id: id, _version: version, status: existing ? 200 : 201, result: existing ? 'updated' : 'created' } });
     }
     this.requests.push({ at: Date.now(), status: 200, items: items.length, actions, authorization: req.headers.authorization });
     this.send(res, 200, { took: 1, errors, items });
   }
+}
+
+function exactVersionOf(actionLine: string): bigint | undefined {
+  const match = /"version"\s*:\s*"?(\d+)"?/.exec(actionLine);
+  return match ? BigInt(match[1]!) : undefined;
 }

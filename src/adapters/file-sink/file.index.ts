@@ -1,13 +1,24 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DocsiftError } from '../../domain/errors.js';
+import { externalVersionJson } from '../../domain/sequencer.js';
 import type { IndexOperation, SearchIndex } from '../../ports/search-index.port.js';
 import { BulkBuffer, type BulkLimits, type PendingItem } from '../bulk-buffer.js';
 
-/** Renders one operation as OpenSearch bulk NDJSON (action line, then the source for index). */
+/**
+ * Renders one operation as OpenSearch bulk NDJSON (action line, then the source for index).
+ *
+ * Ordering: the file is append-only, so it holds every write in the order the worker applied
+ * them, and a reader that replays it line by line gets last-write-wins by replay order, which can
+ * differ from S3 event order when deliveries were reordered. Action lines keep the sequencer-derived
+ * `version` with `version_type: external`, so replaying the file into OpenSearch (`_bulk`) still
+ * ends in the state of the latest event whatever the order of the lines.
+ */
 export function bulkLines(indexName: string, op: IndexOperation): string {
-  if (op.type === 'delete') return `${JSON.stringify({ delete: { _index: indexName, _id: op.id } })}\n`;
-  return `${JSON.stringify({ index: { _index: indexName, _id: op.id } })}\n${JSON.stringify(op.document)}\n`;
+  const meta = JSON.stringify({ _index: indexName, _id: op.id });
+  const fields = op.version === undefined ? meta : `${meta.slice(0, -1)},${externalVersionJson(op.version)}}`;
+  const action = `{"${op.type}":${fields}}\n`;
+  return op.type === 'delete' ? action : `${action}${JSON.stringify(op.document)}\n`;
 }
 
 /**

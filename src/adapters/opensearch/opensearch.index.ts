@@ -1,4 +1,5 @@
 import { DocsiftError } from '../../domain/errors.js';
+import { externalVersionJson } from '../../domain/sequencer.js';
 import type { IndexOperation, SearchIndex } from '../../ports/search-index.port.js';
 import { BulkBuffer, type BulkLimits, type PendingItem } from '../bulk-buffer.js';
 import { indexTemplate, templateName, TEMPLATE_VERSION } from './index-template.js';
@@ -86,11 +87,8 @@ export class OpenSearchIndex implements SearchIndex {
   }
 
   private async send(batch: PendingItem<IndexOperation>[]): Promise<void> {
-    const body: unknown[] = [];
-    for (const { op } of batch) {
-      if (op.type === 'delete') body.push({ delete: { _index: this.options.indexName, _id: op.id } });
-      else body.push({ index: { _index: this.options.indexName, _id: op.id } }, op.document);
-    }
+    // NDJSON written here rather than by the client: versions are bigints (JSON.stringify cannot).
+    const body = batch.map(({ op }) => bulkLines(this.options.indexName, op)).join('');
     let response: { body: unknown; statusCode: number | null };
     try {
       response = await this.client.bulk({ body }, { maxRetries: 0 });
@@ -115,6 +113,9 @@ export class OpenSearchIndex implements SearchIndex {
         return;
       }
       if (result.status < 300 || (item.op.type === 'delete' && result.status === 404)) {
+        item.resolve();
+      } else if (result.status === 409 && item.op.version !== undefined) {
+        // External version conflict: the index already holds the state of a newer event.
         item.resolve();
       } else if (RETRYABLE_STATUS.has(result.status)) {
         toRetry.push(item);
@@ -148,6 +149,17 @@ export class OpenSearchIndex implements SearchIndex {
     await this.sleep(delayMs);
     for (const item of again) this.buffer.requeue(item);
   }
+}
+
+/**
+ * One operation as bulk NDJSON: the action line (with `version_type: external` when the operation
+ * carries a version), then the source for index operations.
+ */
+export function bulkLines(indexName: string, op: IndexOperation): string {
+  const meta = JSON.stringify({ _index: indexName, _id: op.id });
+  const fields = op.version === undefined ? meta : `${meta.slice(0, -1)},${externalVersionJson(op.version)}}`;
+  const action = `{"${op.type}":${fields}}\n`;
+  return op.type === 'delete' ? action : `${action}${JSON.stringify(op.document)}\n`;
 }
 
 function readTemplateVersion(body: unknown, name: string): number | null {
