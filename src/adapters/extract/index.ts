@@ -6,7 +6,8 @@ import type { Metrics } from '../../observability/metrics.js';
 import { detectType, type Detected } from './detect.js';
 import { detectLanguage } from './language.js';
 import type { ThumbnailOptions } from './image/thumbnail.js';
-import type { OcrService } from './ocr/ocr.types.js';
+import { extractImage } from './image/image.extractor.js';
+import { createOcrService, type OcrService } from './ocr/index.js';
 import { extractPdf } from './pdf/pdf.extractor.js';
 import { throwIfAborted } from './signal.js';
 import { extractHtml } from './text/html.extractor.js';
@@ -18,6 +19,9 @@ export interface ExtractorDeps {
   /** Beats for component `ocr-<n>` while OCR worker n works. */
   heartbeat?: (component: string) => void;
 }
+
+/** Scans above this are scaled down before OCR: more pixels cost time and memory, not accuracy. */
+const MAX_OCR_DPI = 300;
 
 function thumbnailOptions(config: Config): ThumbnailOptions {
   return {
@@ -39,7 +43,7 @@ function unsupported(detected: Detected): Extraction {
  * returned as `unsupported` so they are still indexed and findable by name.
  */
 export function createExtractor(config: Config, deps: ExtractorDeps): Extractor {
-  const ocr: OcrService | undefined = undefined;
+  const ocr: OcrService | undefined = config.OCR_ENABLED ? createOcrService(config, deps) : undefined;
   const recordOcr = (ms: number) => {
     deps.metrics.ocrPages.inc();
     deps.metrics.stageDuration.observe({ stage: 'ocr' }, ms / 1000);
@@ -73,6 +77,23 @@ export function createExtractor(config: Config, deps: ExtractorDeps): Extractor 
           },
           signal,
         );
+      case 'image':
+        return extractImage(
+          input.path,
+          detected.contentType,
+          detected.ext ?? '',
+          {
+            ocr,
+            maxPixels: config.IMAGE_MAX_PIXELS,
+            maxSide: config.OCR_MAX_IMAGE_SIDE,
+            maxPages: config.MAX_PDF_PAGES,
+            maxDpi: MAX_OCR_DPI,
+            preprocessing: config.IMAGE_PREPROCESSING,
+            thumbnail: config.THUMBNAIL_ENABLED ? thumbnailOptions(config) : undefined,
+            onOcrPage: recordOcr,
+          },
+          signal,
+        );
       default:
         return unsupported(detected);
     }
@@ -95,7 +116,7 @@ export function createExtractor(config: Config, deps: ExtractorDeps): Extractor 
       }
     },
     async close(): Promise<void> {
-      await (ocr as OcrService | undefined)?.close();
+      await ocr?.close();
     },
   };
 }

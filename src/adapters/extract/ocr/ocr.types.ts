@@ -3,6 +3,8 @@ export interface OcrImage {
   data: Buffer;
   width: number;
   height: number;
+  /** Resolution of the pixels when known (rendered PDF pages), passed to the engine. */
+  dpi?: number;
 }
 
 export interface OcrResult {

@@ -1,0 +1,187 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { existsSync } from 'node:fs';
+import { DocsiftError } from '../../../domain/errors.js';
+import { abortedError } from '../signal.js';
+import type { OcrImage, OcrResult, OcrService } from './ocr.types.js';
+import { splitLanguages } from './tessdata.js';
+
+export interface NativeOptions {
+  languages: string;
+  tessdataDir?: string;
+  processes: number;
+  timeoutMs: number;
+  binary?: string;
+  heartbeat?: (component: string) => void;
+}
+
+/** Finds `tesseract` on PATH; a clear start-up error when OCR_ENGINE=native and it is missing. */
+export function findTesseract(binary = 'tesseract'): string {
+  if (binary.includes('/')) {
+    if (existsSync(binary)) return binary;
+  } else {
+    for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+      const candidate = join(dir, binary);
+      if (dir && existsSync(candidate)) return candidate;
+    }
+  }
+  throw new Error('OCR_ENGINE=native but the `tesseract` binary is not on PATH: install tesseract-ocr (Debian: apt-get install tesseract-ocr tesseract-ocr-jpn) or use OCR_ENGINE=tesseract.js');
+}
+
+/** Checks the languages against `tesseract --list-langs` once at start-up. */
+export function checkNativeLanguages(binary: string, languages: string, tessdataDir?: string): void {
+  const args = ['--list-langs', ...(tessdataDir ? ['--tessdata-dir', tessdataDir] : [])];
+  const out = execFileSync(binary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  const have = new Set(out.split('\n').slice(1).map((l) => l.trim()).filter(Boolean));
+  const missing = splitLanguages(languages).filter((l) => !have.has(l));
+  if (missing.length > 0) {
+    throw new Error(`OCR_LANGUAGES=${languages}: native tesseract has no ${missing.join(', ')} (apt-get install ${missing.map((l) => `tesseract-ocr-${l}`).join(' ')}, or set TESSDATA_DIR)`);
+  }
+}
+
+/** Mean of the word confidences (level 5 rows with conf >= 0) of a TSV result. */
+export function meanTsvConfidence(tsv: string): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const line of tsv.split('\n').slice(1)) {
+    const cols = line.split('\t');
+    if (cols[0] !== '5' || cols.length < 12) continue;
+    const conf = Number(cols[10]);
+    if (Number.isFinite(conf) && conf >= 0 && (cols[11] ?? '').trim() !== '') {
+      sum += conf;
+      n += 1;
+    }
+  }
+  return n === 0 ? null : Math.round((sum / n) * 10) / 10;
+}
+
+/**
+ * Native tesseract, one process per page, at most `processes` at once, each limited to one
+ * thread (OMP_THREAD_LIMIT=1: its default threading was ten times slower on two cores). A process
+ * is its own recycling: memory returns to the system when it exits.
+ */
+export class NativeTesseract implements OcrService {
+  readonly engine = 'native' as const;
+  readonly languages: string;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly children = new Set<ChildProcess>();
+  private closed = false;
+  /** Heartbeat component numbers `ocr-<n>` of the process slots not in use. */
+  private readonly freeIds: number[];
+
+  constructor(private readonly options: NativeOptions & { binary: string }) {
+    this.languages = options.languages;
+    this.freeIds = Array.from({ length: options.processes }, (_, i) => options.processes - i);
+  }
+
+  get size(): number {
+    return this.options.processes;
+  }
+
+  async recognize(image: OcrImage, signal?: AbortSignal): Promise<OcrResult> {
+    if (this.closed) throw new DocsiftError('ocr_failed', 'ocr', 'OCR engine is closed');
+    await this.acquire(signal);
+    const slot = this.freeIds.pop() ?? 0;
+    try {
+      this.options.heartbeat?.(`ocr-${slot}`);
+      return await this.runOnce(image, signal);
+    } finally {
+      this.options.heartbeat?.(`ocr-${slot}`);
+      this.freeIds.push(slot);
+      this.release();
+    }
+  }
+
+  private acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortedError(signal, 'ocr'));
+    if (this.running < this.options.processes) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.running += 1;
+        resolve();
+      };
+      const onAbort = () => {
+        const at = this.waiting.indexOf(go);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(abortedError(signal, 'ocr'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(go);
+    });
+  }
+
+  private release(): void {
+    this.running -= 1;
+    this.waiting.shift()?.();
+  }
+
+  private async runOnce(image: OcrImage, signal?: AbortSignal): Promise<OcrResult> {
+    const dir = await mkdtemp(join(tmpdir(), 'docsift-ocr-'));
+    const started = performance.now();
+    try {
+      const base = join(dir, 'out');
+      const args = ['stdin', base, '-l', this.options.languages, '--oem', '1', '--psm', '3'];
+      if (this.options.tessdataDir) args.push('--tessdata-dir', this.options.tessdataDir);
+      if (image.dpi !== undefined) args.push('--dpi', String(image.dpi));
+      args.push('txt', 'tsv');
+      await this.spawnTesseract(args, image.data, signal);
+      const [text, tsv] = await Promise.all([readFile(`${base}.txt`, 'utf8'), readFile(`${base}.tsv`, 'utf8')]);
+      return { text, confidence: meanTsvConfidence(tsv), ms: performance.now() - started };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private spawnTesseract(args: string[], input: Buffer, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.binary, args, {
+        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+      this.children.add(child);
+      let stderr = '';
+      let decided: DocsiftError | undefined;
+      const kill = (err: DocsiftError) => {
+        decided ??= err;
+        child.kill('SIGKILL');
+      };
+      const timer = setTimeout(
+        () => kill(new DocsiftError('ocr_timeout', 'ocr', `native OCR took longer than ${this.options.timeoutMs} ms`)),
+        this.options.timeoutMs,
+      );
+      const onAbort = () => kill(abortedError(signal, 'ocr'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        if (stderr.length < 4000) stderr += chunk.toString('utf8');
+      });
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(input);
+      const done = (err?: DocsiftError) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.children.delete(child);
+        if (err) reject(err);
+        else resolve();
+      };
+      child.on('error', (err) => done(new DocsiftError('ocr_failed', 'ocr', `cannot run tesseract: ${err.message}`, { cause: err })));
+      child.on('close', (code, sig) => {
+        if (decided) return done(decided);
+        if (code === 0) return done();
+        done(new DocsiftError('ocr_failed', 'ocr', `tesseract exited with ${code ?? sig}: ${stderr.trim().slice(0, 300)}`));
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const child of this.children) child.kill('SIGKILL');
+  }
+}
