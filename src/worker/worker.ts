@@ -310,7 +310,10 @@ export class Worker {
     this.pollAbort.abort();
     this.freeSlot();
     const { logger, settings: s } = this.deps;
-    this.stopPromise = (async () => {
+    // Assigned before any step runs, so a stop() re-entered from a step gets this same promise.
+    let finished!: () => void;
+    this.stopPromise = new Promise<void>((resolve) => (finished = resolve));
+    void (async () => {
       logger.info({ event: 'shutdown', reason, inflight: this.inflight.size }, 'stopping: no more receives');
       const steps: Array<[string, () => Promise<void>]> = [
         [
@@ -339,7 +342,7 @@ export class Worker {
         }
       }
       logger.info({ event: 'drained', reason, counts: this.counts }, 'worker stopped');
-    })();
+    })().finally(finished);
     return this.stopPromise;
   }
 }
