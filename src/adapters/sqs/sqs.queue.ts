@@ -25,7 +25,8 @@ export class SqsWorkQueue implements WorkQueue {
           VisibilityTimeout: visibilitySeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
           // The deprecated spelling too: some SQS implementations (local emulators) only know it.
-          AttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+          // (typed as queue attributes in the SDK, but SQS accepts message attribute names here).
+          AttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'] as unknown as ['All'],
           MessageAttributeNames: ['All'],
         }),
         { abortSignal: signal },
