@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHART_DIR, renderChart } from './lib/helm.js';
+import { undocumented, valuesDocs } from './lib/values-doc.js';
+
+const DEFAULTS = join(CHART_DIR, 'ci', 'defaults-values.yaml');
+
+async function renderError(set: string[]): Promise<string> {
+  try {
+    await renderChart({ valuesFiles: [DEFAULTS], set });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error(`helm template accepted --set ${set.join(' ')}`);
+}
+
+describe('values.yaml', () => {
+  const docs = valuesDocs();
+
+  it('documents every value with `# --`', () => {
+    expect(docs.length).toBeGreaterThan(80);
+    expect(undocumented(docs)).toEqual([]);
+  });
+
+  it('is listed, every documented key of it, in the chart README, and the README lists nothing else', () => {
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const listed = [...readme.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+    const documented = docs.filter((d) => d.doc).map((d) => d.key);
+    expect(listed.sort()).toEqual(documented.sort());
+  });
+
+  it('is accepted by values.schema.json, which declares every top-level key', () => {
+    const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'));
+    expect(schema.additionalProperties).toBe(false);
+    const topLevel = [...new Set(docs.map((d) => d.key.split('.')[0]))];
+    for (const key of topLevel) expect(schema.properties, key).toHaveProperty([key as string]);
+  });
+});
+
+describe('values.schema.json and template checks reject bad values', () => {
+  it.each([
+    ['an unknown top-level key', ['replicas=3'], /additional properties 'replicas' not allowed/],
+    ['a misspelt nested key', ['worker.maxInFlight=3'], /additional properties 'maxInFlight' not allowed/],
+    ['a string where an integer belongs', ['worker.maxInflight=many'], /maxInflight.*want integer/],
+    ['the latest tag', ['image.tag=latest'], /image\/tag/],
+    ['a memory limit that is not Mi or Gi', ['resources.limits.memory=1.5G'], /memory/],
+    ['zero OCR workers', ['ocr.workers=0'], /ocr\/workers/],
+    ['an unknown KEDA auth mode', ['autoscaling.keda.auth.mode=magic'], /auth\/mode/],
+    ['an unknown error class to redrive', ['dlqRedrive.errorClasses={nope}'], /errorClasses/],
+    ['a bad cron schedule', ['restartCronJob.schedule=daily'], /schedule/],
+    ['a queue URL that is not a URL', ['queue.url=docsift'], /queue\/url/],
+  ])('%s', async (_name, set, message) => {
+    expect(await renderError(set)).toMatch(message);
+  });
+
+  it.each([
+    ['a hard memory guard not above the soft one', ['memoryGuard.softPercent=90', 'memoryGuard.hardPercent=80'], /hardPercent=80 must be above memoryGuard.softPercent=90/],
+    ['DLQ redrive without a DLQ', ['dlqRedrive.enabled=true'], /dlqRedrive.enabled needs queue.dlqUrl/],
+    ['KEDA secret auth without a secret', ['autoscaling.keda.auth.mode=secret'], /auth.secretName is required/],
+    ['a ServiceMonitor without the metrics Service', ['metrics.serviceMonitor.enabled=true', 'metrics.service.enabled=false'], /needs metrics.service.enabled/],
+  ])('%s', async (_name, set, message) => {
+    expect(await renderError(set)).toMatch(message);
+  });
+
+  it('requires the queue URL', async () => {
+    await expect(renderChart({})).rejects.toThrow(/queue.url is required/);
+  });
+});
