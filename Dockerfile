@@ -6,9 +6,13 @@
 #
 # Node 24 (LTS): Node 20 is out of support, and pdfjs-dist 6 (once we move to it) needs >= 22.13.
 # Debian bookworm-slim, not Alpine: sharp and @napi-rs/canvas ship glibc prebuilds.
-# Size, estimated (no Docker engine where this was written): node:24-bookworm-slim ~220 MB
-# uncompressed + production node_modules (incl. ~32 MB eng/jpn traineddata) + dist; see the
-# README of charts/docsift for the current figure.
+# Size, estimated (no Docker engine where this was written; measured `npm install --omit=dev` of
+# this package.json): ~500 MB uncompressed, ~160 MB compressed =
+#   node:24-bookworm-slim ~230 MB - npm/corepack/yarn ~25 MB + tini/ca-certificates ~2 MB
+#   + production node_modules 340 MB - source maps/.d.ts/docs ~47 MB = ~293 MB
+#     (pdfjs-dist 73, @kubernetes/client-node 57, tesseract.js-core 44, @napi-rs/canvas 35,
+#      eng+jpn traineddata 31, sharp/libvips 19, AWS SDK 23)
+#   + dist ~1 MB.
 
 ARG NODE_VERSION=24.11.1
 ARG DEBIAN_RELEASE=bookworm
@@ -27,9 +31,11 @@ COPY bin ./bin
 COPY src ./src
 # Language data is baked in (the @tesseract.js-data/eng and /jpn production dependencies): the
 # build fails if their traineddata is missing.
+# Source maps, type declarations and docs are not needed at run time (~47 MB).
 RUN npm run build \
  && npm prune --omit=dev \
  && npm cache clean --force \
+ && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -iname '*.md' \) -delete \
  && test -n "$(find node_modules/@tesseract.js-data/eng node_modules/@tesseract.js-data/jpn -name '*.traineddata*' | head -1)" \
  && chmod 0755 bin/docsift.js
 
@@ -37,13 +43,14 @@ RUN npm run build \
 FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS runtime
 # tini is PID 1: it forwards SIGTERM to node (which drains in-flight messages and exits within
 # SHUTDOWN_TIMEOUT) and reaps zombies of any child process; -g signals the whole process group.
-# The npm/corepack toolchain is dropped (~20 MB, never used at run time). The user has a numeric
+# The npm/corepack/yarn toolchain is dropped (~25 MB, never used at run time). The user has a numeric
 # UID/GID because Kubernetes' runAsNonRoot can only verify a numeric user.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
       /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+      /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg \
  && groupadd --system --gid 10001 docsift \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin docsift
 
