@@ -60,6 +60,8 @@ export class SqsDeadLetterReader implements DeadLetterReader {
           WaitTimeSeconds: waitSeconds,
           MessageAttributeNames: ['All'],
           MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+          // The deprecated spelling too: local emulators (local-aws-sqs) only read this one.
+          AttributeNames: ['All'],
         }),
       );
       return (out.Messages ?? []).map((m) => ({
