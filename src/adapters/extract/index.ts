@@ -7,6 +7,7 @@ import { detectType, type Detected } from './detect.js';
 import { detectLanguage } from './language.js';
 import type { ThumbnailOptions } from './image/thumbnail.js';
 import { extractImage } from './image/image.extractor.js';
+import { extractOffice } from './office/office.extractor.js';
 import { createOcrService, type OcrService } from './ocr/index.js';
 import { extractPdf } from './pdf/pdf.extractor.js';
 import { throwIfAborted } from './signal.js';
@@ -22,6 +23,7 @@ export interface ExtractorDeps {
 
 /** Scans above this are scaled down before OCR: more pixels cost time and memory, not accuracy. */
 const MAX_OCR_DPI = 300;
+const MiB = 1024 * 1024;
 
 function thumbnailOptions(config: Config): ThumbnailOptions {
   return {
@@ -81,7 +83,6 @@ export function createExtractor(config: Config, deps: ExtractorDeps): Extractor 
         return extractImage(
           input.path,
           detected.contentType,
-          detected.ext ?? '',
           {
             ocr,
             maxPixels: config.IMAGE_MAX_PIXELS,
@@ -92,6 +93,19 @@ export function createExtractor(config: Config, deps: ExtractorDeps): Extractor 
             thumbnail: config.THUMBNAIL_ENABLED ? thumbnailOptions(config) : undefined,
             onOcrPage: recordOcr,
           },
+          signal,
+        );
+      case 'docx':
+      case 'xlsx':
+      case 'pptx':
+      case 'odt':
+      case 'ods':
+      case 'odp':
+        return extractOffice(
+          input.path,
+          input.size,
+          detected.kind,
+          { maxFileBytes: config.MAX_OFFICE_SIZE_MB * MiB, maxUncompressedBytes: config.MAX_UNCOMPRESSED_MB * MiB },
           signal,
         );
       default:

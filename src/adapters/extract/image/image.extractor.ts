@@ -1,9 +1,11 @@
-import sharp from 'sharp';
+import { readFile } from 'node:fs/promises';
+import sharp, { type Sharp } from 'sharp';
 import { DocsiftError } from '../../../domain/errors.js';
 import type { Extraction, Thumbnail } from '../../../ports/extractor.port.js';
-import type { OcrService } from '../ocr/ocr.types.js';
+import type { OcrImage, OcrService } from '../ocr/ocr.types.js';
 import { greyToPgm } from '../pdf/pdf-render.js';
 import { throwIfAborted } from '../signal.js';
+import { bmpDimensions, decodeBmp } from './bmp.js';
 import { makeThumbnail, type ThumbnailOptions } from './thumbnail.js';
 
 export interface ImageOptions {
@@ -18,8 +20,12 @@ export interface ImageOptions {
   onOcrPage?: (ms: number) => void;
 }
 
-/** Formats whose every page is text: multi-page TIFF is a scanned document; GIF/WebP frames are animation. */
-const MULTI_PAGE = new Set(['tiff']);
+/** An image as sharp pipelines, one per page; BMP (which sharp cannot read) decoded by hand. */
+interface ImageSource {
+  pages: number;
+  density?: number;
+  page(n: number): Sharp;
+}
 
 /** sharp's messages for inputs that are too big to decode safely. */
 function isPixelLimit(message: string): boolean {
@@ -33,72 +39,82 @@ function classify(err: unknown, contentType: string): DocsiftError {
   return new DocsiftError('corrupt_file', 'extract', `${contentType} cannot be decoded: ${message}`, { cause: err });
 }
 
-/**
- * One image page as greyscale pixels for OCR: EXIF orientation applied, density above `maxDpi`
- * and sides above `maxSide` scaled down, optional contrast normalisation.
- */
-async function ocrPixels(path: string, page: number, options: ImageOptions) {
-  const meta = await sharp(path, { page, limitInputPixels: options.maxPixels, failOn: 'error' }).metadata();
-  const width = meta.autoOrient?.width ?? meta.width ?? 0;
-  const height = meta.autoOrient?.height ?? meta.height ?? 0;
-  let scale = 1;
-  if (meta.density && meta.density > options.maxDpi) scale = options.maxDpi / meta.density;
-  const side = Math.max(width, height) * scale;
-  if (side > options.maxSide) scale *= options.maxSide / side;
-  let pipeline = sharp(path, { page, limitInputPixels: options.maxPixels, failOn: 'error' }).rotate().flatten({ background: '#ffffff' });
-  if (scale < 1) pipeline = pipeline.resize({ width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)), fit: 'fill' });
-  // OCR reads one channel; grey is always handed over, `grayscale` only names the step.
-  pipeline = pipeline.greyscale();
-  if (options.preprocessing.includes('normalise')) pipeline = pipeline.normalise();
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  const dpi = meta.density ? Math.round(meta.density * scale) : undefined;
-  return { image: { ...greyToPgm(data, info.width, info.height), dpi: dpi && dpi >= 70 ? dpi : undefined } };
+function bomb(width: number, height: number, maxPixels: number): DocsiftError {
+  return new DocsiftError('decompression_bomb', 'extract', `image declares ${width}x${height} pixels, over IMAGE_MAX_PIXELS=${maxPixels}`);
 }
 
 /**
- * PNG, JPEG, TIFF (every page), WebP, GIF and BMP through sharp. The declared size is checked
- * against the pixel limit from the header before anything is decoded, so a small file declaring
- * 30000 x 30000 pixels is refused as a decompression bomb.
+ * The declared size is checked against the pixel limit from the header before anything is
+ * decoded, so a small file declaring 30000 x 30000 pixels is refused as a decompression bomb.
  */
-export async function extractImage(path: string, contentType: string, format: string, options: ImageOptions, signal?: AbortSignal): Promise<Extraction> {
-  let pages: number;
+async function openSource(path: string, contentType: string, maxPixels: number): Promise<ImageSource> {
+  if (contentType === 'image/bmp') {
+    const data = await readFile(path);
+    const { width, height } = bmpDimensions(data);
+    if (width * height > maxPixels) throw bomb(width, height, maxPixels);
+    const decoded = decodeBmp(data);
+    return { pages: 1, page: () => sharp(decoded.rgb, { raw: { width: decoded.width, height: decoded.height, channels: 3 } }) };
+  }
+  const meta = await sharp(path, { limitInputPixels: false }).metadata();
+  const width = meta.width ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (width * height > maxPixels) throw bomb(width, height, maxPixels);
+  // Every page of a TIFF is part of the document; GIF and WebP frames are animation: the first.
+  const pages = contentType === 'image/tiff' ? Math.max(1, meta.pages ?? 1) : 1;
+  return {
+    pages,
+    density: meta.density,
+    page: (n) => sharp(path, { page: n, limitInputPixels: maxPixels, failOn: 'error' }),
+  };
+}
+
+/**
+ * One page as greyscale pixels for OCR: EXIF orientation applied, density above `maxDpi` and sides
+ * above `maxSide` scaled down, optional contrast normalisation.
+ */
+async function ocrImage(source: ImageSource, n: number, options: ImageOptions): Promise<OcrImage> {
+  const oriented = await source.page(n).rotate().flatten({ background: '#ffffff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const { width, height } = oriented.info;
+  let scale = 1;
+  if (source.density && source.density > options.maxDpi) scale = options.maxDpi / source.density;
+  const side = Math.max(width, height) * scale;
+  if (side > options.maxSide) scale *= options.maxSide / side;
+  let pipeline = sharp(oriented.data, { raw: { width, height, channels: 1 } });
+  if (scale < 1) pipeline = pipeline.resize({ width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)), fit: 'fill' });
+  if (options.preprocessing.includes('normalise')) pipeline = pipeline.normalise();
+  // OCR always reads one grey channel; `grayscale` in IMAGE_PREPROCESSING names that step.
+  const { data, info } = await pipeline.greyscale().raw().toBuffer({ resolveWithObject: true });
+  const dpi = source.density ? Math.round(source.density * scale) : undefined;
+  return { ...greyToPgm(data, info.width, info.height), dpi: dpi !== undefined && dpi >= 70 ? dpi : undefined };
+}
+
+/** PNG, JPEG, TIFF (every page), WebP, GIF and BMP: a thumbnail, and OCR of each page. */
+export async function extractImage(path: string, contentType: string, options: ImageOptions, signal?: AbortSignal): Promise<Extraction> {
+  let source: ImageSource;
+  let thumbnail: Thumbnail | undefined;
   try {
-    const meta = await sharp(path, { limitInputPixels: false }).metadata();
-    const width = meta.width ?? 0;
-    const height = meta.pageHeight ?? meta.height ?? 0;
-    if (width * height > options.maxPixels) {
-      throw new DocsiftError('decompression_bomb', 'extract', `image declares ${width}x${height} pixels, over IMAGE_MAX_PIXELS=${options.maxPixels}`);
-    }
-    pages = MULTI_PAGE.has(format) ? Math.max(1, meta.pages ?? 1) : 1;
+    source = await openSource(path, contentType, options.maxPixels);
+    if (options.thumbnail) thumbnail = await makeThumbnail(source.page(0), options.thumbnail);
   } catch (err) {
     throw classify(err, contentType);
   }
-  let thumbnail: Thumbnail | undefined;
-  if (options.thumbnail) {
-    try {
-      thumbnail = await makeThumbnail(path, options.thumbnail);
-    } catch (err) {
-      const classified = classify(err, contentType);
-      if (classified.code === 'decompression_bomb') throw classified;
-    }
-  }
-  const base: Extraction = { contentType, text: '', method: 'none', status: 'unsupported', pages };
+  const base: Extraction = { contentType, text: '', method: 'none', status: 'unsupported', pages: source.pages };
   if (thumbnail) base.thumbnail = thumbnail;
   if (!options.ocr) return { ...base, detail: 'OCR disabled' };
 
-  const limit = Math.min(pages, options.maxPages);
+  const limit = Math.min(source.pages, options.maxPages);
   const texts: string[] = [];
   const confidences: number[] = [];
   let ocrMs = 0;
-  for (let page = 0; page < limit; page += 1) {
+  for (let n = 0; n < limit; n += 1) {
     throwIfAborted(signal);
-    let pixels: Awaited<ReturnType<typeof ocrPixels>>;
+    let image: OcrImage;
     try {
-      pixels = await ocrPixels(path, page, options);
+      image = await ocrImage(source, n, options);
     } catch (err) {
       throw classify(err, contentType);
     }
-    const result = await options.ocr.recognize(pixels.image, signal);
+    const result = await options.ocr.recognize(image, signal);
     options.onOcrPage?.(result.ms);
     ocrMs += result.ms;
     if (result.confidence !== null) confidences.push(result.confidence);
@@ -118,9 +134,9 @@ export async function extractImage(path: string, contentType: string, format: st
     },
     ocrMs,
   };
-  if (pages > limit) {
+  if (source.pages > limit) {
     extraction.truncated = true;
-    extraction.detail = `pages ${limit + 1}-${pages} of ${pages} left out (MAX_PDF_PAGES=${options.maxPages})`;
+    extraction.detail = `pages ${limit + 1}-${source.pages} of ${source.pages} left out (MAX_PDF_PAGES=${options.maxPages})`;
   }
   return extraction;
 }

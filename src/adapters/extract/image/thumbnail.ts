@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Thumbnail } from '../../../ports/extractor.port.js';
 
 export interface ThumbnailOptions {
@@ -12,15 +12,19 @@ export interface ThumbnailOptions {
 const CONTENT_TYPE = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' } as const;
 const EXTENSION = { jpeg: 'jpg', png: 'png', webp: 'webp' } as const;
 
+export interface RawPixels {
+  raw: Buffer | Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+}
+
 /** Fits the image inside width x height (aspect kept, never enlarged), flattened on white. */
 export async function makeThumbnail(
-  input: Buffer | string | { raw: Buffer | Uint8Array | Uint8ClampedArray; width: number; height: number; channels: 1 | 3 | 4 },
+  input: Sharp | RawPixels,
   options: ThumbnailOptions,
 ): Promise<Thumbnail> {
-  const image =
-    typeof input === 'string' || Buffer.isBuffer(input)
-      ? sharp(input, { limitInputPixels: options.maxPixels, failOn: 'error', page: 0 })
-      : sharp(input.raw, { raw: { width: input.width, height: input.height, channels: input.channels } });
+  const image = input instanceof sharp ? input : sharp(input.raw, { raw: { width: input.width, height: input.height, channels: input.channels } });
   let pipeline = image
     .rotate()
     .resize({ width: options.width, height: options.height, fit: 'inside', withoutEnlargement: true })

@@ -1,0 +1,116 @@
+import yauzl from 'yauzl';
+import { DocsiftError } from '../../../domain/errors.js';
+
+export interface ZipLimits {
+  /** Total uncompressed bytes the central directory may declare. */
+  maxUncompressed: number;
+  maxEntries: number;
+}
+
+export interface ZipEntryInfo {
+  name: string;
+  compressed: number;
+  uncompressed: number;
+}
+
+export interface OfficeZip {
+  entries: ZipEntryInfo[];
+  has(name: string): boolean;
+  /** Inflates one entry, refusing output beyond the size its central-directory record declares. */
+  read(name: string): Promise<Buffer>;
+  /** Inflates every entry to nowhere: proves the declared sizes are the real ones. */
+  verifyAll(): Promise<void>;
+  close(): void;
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false, decodeStrings: true }, (err, zip) =>
+      err ? reject(err) : resolve(zip),
+    );
+  });
+}
+
+function corrupt(err: unknown, what: string): DocsiftError {
+  if (err instanceof DocsiftError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/too many bytes in the stream/i.test(message)) {
+    return new DocsiftError('decompression_bomb', 'extract', `${what} inflates past the size its central directory declares: ${message}`, { cause: err });
+  }
+  return new DocsiftError('corrupt_file', 'extract', `${what} is not a readable zip: ${message}`, { cause: err });
+}
+
+/**
+ * Opens an office archive and reads its central directory only: when the declared uncompressed
+ * sizes add up past the limit (or there are too many entries) the file is refused as a
+ * decompression bomb before a single byte is inflated. Reads are then checked against those
+ * declared sizes as they inflate (yauzl's validateEntrySizes), so a lying directory cannot
+ * smuggle more data past the check.
+ */
+export async function openOfficeZip(path: string, limits: ZipLimits, what: string): Promise<OfficeZip> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(path);
+  } catch (err) {
+    throw corrupt(err, what);
+  }
+  const byName = new Map<string, yauzl.Entry>();
+  const entries: ZipEntryInfo[] = [];
+  try {
+    if (zip.entryCount > limits.maxEntries) {
+      throw new DocsiftError('decompression_bomb', 'extract', `${what} has ${zip.entryCount} entries, over the limit of ${limits.maxEntries}`);
+    }
+    let total = 0;
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: yauzl.Entry) => {
+        total += entry.uncompressedSize;
+        if (total > limits.maxUncompressed) {
+          reject(
+            new DocsiftError(
+              'decompression_bomb',
+              'extract',
+              `${what} declares more than ${Math.floor(limits.maxUncompressed / 1048576)} MiB uncompressed (MAX_UNCOMPRESSED_MB); refused before inflating`,
+            ),
+          );
+          return;
+        }
+        byName.set(entry.fileName, entry);
+        entries.push({ name: entry.fileName, compressed: entry.compressedSize, uncompressed: entry.uncompressedSize });
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  } catch (err) {
+    zip.close();
+    throw corrupt(err, what);
+  }
+
+  const inflate = (entry: yauzl.Entry, keep: boolean): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      zip.openReadStream(entry, (err, stream) => {
+        if (err) return reject(corrupt(err, what));
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => {
+          if (keep) chunks.push(chunk);
+        });
+        stream.on('error', (e) => reject(corrupt(e, what)));
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+      });
+    });
+
+  return {
+    entries,
+    has: (name) => byName.has(name),
+    async read(name) {
+      const entry = byName.get(name);
+      if (!entry) throw new DocsiftError('corrupt_file', 'extract', `${what} has no ${name}`);
+      return inflate(entry, true);
+    },
+    async verifyAll() {
+      for (const entry of byName.values()) if (!entry.fileName.endsWith('/')) await inflate(entry, false);
+    },
+    close: () => zip.close(),
+  };
+}
