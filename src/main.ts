@@ -17,6 +17,7 @@ import type { Logger } from './observability/logger.js';
 import type { Metrics, MetricStage } from './observability/metrics.js';
 import type { PipelineContext } from './pipeline/context.js';
 import { processMessage } from './pipeline/process-message.js';
+import type { DeadLetterQueue, WorkQueue } from './ports/queue.port.js';
 import type { SearchIndex } from './ports/search-index.port.js';
 import { Worker, type IntakeGate } from './worker/worker.js';
 
@@ -38,6 +39,9 @@ export interface App {
   worker: Worker;
   index: SearchIndex;
   sqs: SQSClient;
+  /** The queue ports, for the depth poller and /readyz. */
+  queue: WorkQueue;
+  dlq: DeadLetterQueue | undefined;
   close(): Promise<void>;
 }
 
@@ -149,6 +153,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     worker,
     index,
     sqs,
+    queue,
+    dlq,
     close() {
       closed ??= (async () => {
         const steps: Array<[string, () => Promise<void>]> = [

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createApp } from '../main.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
+import { createRuntime } from '../observability/runtime.js';
 import { configOrExit } from './config-or-exit.js';
 
 export function register(cmd: Command): void {
@@ -17,21 +18,31 @@ export function register(cmd: Command): void {
       const logger = createLogger(config.LOG_LEVEL);
       const metrics = createMetrics();
       logger.info({ event: 'startup', sink: config.INDEX_SINK, max_inflight: config.MAX_INFLIGHT, batch: config.RECEIVE_BATCH_SIZE }, 'docsift starting');
-      const app = await createApp(config, { logger, metrics, exitWhenIdle: opts.exitWhenIdle });
+      const runtime = createRuntime(config, logger, metrics);
+      runtime.start();
       let signals = 0;
+      let stop: (() => void) | null = null;
       const onSignal = (signal: NodeJS.Signals) => {
         signals += 1;
         if (signals > 1) {
           logger.warn({ event: 'shutdown', signal }, 'second signal: exiting now');
           process.exit(signal === 'SIGINT' ? 130 : 143);
         }
-        void app.worker.stop('signal');
+        logger.info({ event: 'shutdown', signal }, 'signal: draining');
+        if (stop) stop();
+        else process.exit(0); // Nothing received yet: nothing to drain.
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      const app = await createApp(config, { logger, metrics, exitWhenIdle: opts.exitWhenIdle, beat: runtime.heartbeat.beat, gate: runtime.guard });
+      stop = () => void app.worker.stop('signal');
+      await runtime.attach({ queue: app.queue, dlq: app.dlq, stopping: () => app.worker.isStopping, stop: (reason) => app.worker.stop(reason) });
       const reason = await app.worker.run();
       await app.close();
+      await runtime.close();
       logger.info({ event: 'shutdown', reason, counts: app.worker.counts }, 'docsift stopped');
+      // Exit 0 for a signal, idle and the memory hard limit alike: the container restarts clean.
+      logger.flush();
       process.exit(0);
     });
 }

@@ -1,3 +1,4 @@
+import { resolveMemoryDefaults, type SystemFacts } from './runtime.settings.js';
 import { configSchema, rules, settings, type Config } from './schema.js';
 
 export type LoadResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -14,8 +15,9 @@ function shown(name: string, value: unknown): string {
 /**
  * Reads the environment through the one schema. Empty strings count as unset so that
  * `FOO=` in a manifest falls back to the default instead of failing as "not a number".
+ * Memory defaults are derived from the container limit (`system` fakes the cgroup in tests).
  */
-export function loadConfig(overrides: Record<string, string | undefined> = {}, env: NodeJS.ProcessEnv = process.env): LoadResult {
+export function loadConfig(overrides: Record<string, string | undefined> = {}, env: NodeJS.ProcessEnv = process.env, system: SystemFacts = {}): LoadResult {
   const input: Record<string, string> = {};
   for (const name of Object.keys(settings)) {
     const value = name in overrides ? overrides[name] : env[name];
@@ -31,7 +33,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
   }
   const raw = parsed.data;
   const config: Config = {
-    ...raw,
+    ...resolveMemoryDefaults(raw, system),
     INDEX_SINK: raw.INDEX_SINK ?? (raw.OPENSEARCH_URL ? 'opensearch' : 'file'),
   };
   const problems = rules.flatMap((rule) => rule(config));

@@ -9,9 +9,25 @@ export type MetricStage = 'fetch' | 'extract' | 'ocr' | 'thumbnail' | 'index' | 
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
+/** Closed label sets, exported at zero from the start so rates and alerts see every series. */
+const OUTCOMES: Outcome[] = ['indexed', 'deleted', 'ignored', 'retried', 'dead_lettered', 'released'];
+const STAGES: MetricStage[] = ['fetch', 'extract', 'ocr', 'thumbnail', 'index', 'ack'];
+const RECYCLE_REASONS = ['jobs', 'memory', 'timeout', 'error', 'large_input', 'exited', 'aborted'];
+const BULK_RESULTS = ['ok', 'partial', 'retry', 'error'];
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  const metrics = build(registry);
+  for (const outcome of OUTCOMES) metrics.messages.inc({ outcome }, 0);
+  for (const stage of STAGES) metrics.stageDuration.zero({ stage });
+  for (const reason of RECYCLE_REASONS) metrics.ocrRecycles.inc({ reason }, 0);
+  for (const result of BULK_RESULTS) metrics.bulkRequests.inc({ result }, 0);
+  metrics.memoryGuardState.set(0);
+  return metrics;
+}
+
+function build(registry: Registry) {
   const r = [registry];
   return {
     registry,
@@ -34,4 +50,4 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   };
 }
 
-export type Metrics = ReturnType<typeof createMetrics>;
+export type Metrics = ReturnType<typeof build>;

@@ -43,6 +43,15 @@ export interface WorkerDeps {
 
 export type StopReason = 'signal' | 'idle' | 'memory' | 'error';
 
+/**
+ * On stop, a receive already on the wire gets this long to come back before it is aborted: real
+ * SQS may have picked messages for it, and an aborted answer leaves those invisible for the whole
+ * VISIBILITY_TIMEOUT. What arrives is released at once (visibility 0).
+ */
+const POLL_ABORT_GRACE_MS = 200;
+/** While the loop waits on purpose (slot, backoff, memory pause) it still beats this often. */
+const WAITING_BEAT_MS = 1000;
+
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -73,7 +82,13 @@ export class Worker {
   private readonly deletes: MicroBatcher<{ id: string; receiptHandle: string }>;
   private readonly visibility: MicroBatcher<VisibilityChange>;
   private readonly keeper: VisibilityKeeper;
+  /** Aborts the receive on the wire (after a grace period). */
   private readonly pollAbort = new AbortController();
+  /** Aborts the loop's own waits at once on stop. */
+  private readonly stopAbort = new AbortController();
+  private receiving = false;
+  private intakeDone: (() => void) | null = null;
+  private readonly intakeStopped: Promise<void>;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private stopping = false;
   private releasing = false;
@@ -89,6 +104,7 @@ export class Worker {
   constructor(private readonly deps: WorkerDeps) {
     const s = deps.settings;
     this.sleep = deps.sleep ?? defaultSleep;
+    this.intakeStopped = new Promise<void>((resolve) => (this.intakeDone = resolve));
     this.deletes = new MicroBatcher((items) => deps.queue.deleteBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 4, backoffMs: 250 });
     this.visibility = new MicroBatcher((items) => deps.queue.changeVisibilityBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 3, backoffMs: 250 });
     this.keeper = new VisibilityKeeper(
@@ -104,13 +120,38 @@ export class Worker {
     return this.inflight.size;
   }
 
+  /** True from the first stop() on: no more receives. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   /** Runs until stopped (signal, idle limit, memory guard). Resolves with the reason. */
   run(): Promise<StopReason> {
     this.runPromise ??= this.loop();
     return this.runPromise;
   }
 
+  /** Awaits `wait` while beating `intake`, so a loop that waits on purpose is not taken for a stuck one. */
+  private async waiting<T>(wait: Promise<T>): Promise<T> {
+    const beat = this.deps.beat;
+    if (!beat) return wait;
+    const timer = setInterval(() => beat('intake'), WAITING_BEAT_MS);
+    try {
+      return await wait;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   private async loop(): Promise<StopReason> {
+    try {
+      return await this.intake();
+    } finally {
+      this.intakeDone?.();
+    }
+  }
+
+  private async intake(): Promise<StopReason> {
     const { settings: s, logger, metrics } = this.deps;
     this.keeper.start();
     let emptyPolls = 0;
@@ -123,19 +164,21 @@ export class Worker {
         break;
       }
       if (this.deps.gate?.paused()) {
-        await this.sleep(250, this.pollAbort.signal);
+        await this.waiting(this.sleep(250, this.stopAbort.signal));
         continue;
       }
       if (this.inflight.size >= s.maxInflight) {
-        await this.waitForSlot();
+        await this.waiting(this.waitForSlot());
         continue;
       }
       const want = Math.min(s.batchSize, s.maxInflight - this.inflight.size);
       let messages: QueueMessage[];
+      this.receiving = true;
       try {
         messages = await this.deps.queue.receive(want, s.waitSeconds, s.visibilitySeconds, this.pollAbort.signal);
         failures = 0;
       } catch (err) {
+        this.receiving = false;
         if (this.stopping) break;
         const error = toDocsiftError(err, 'receive');
         failures += 1;
@@ -143,12 +186,14 @@ export class Worker {
         // Back off on any receive failure: a refused connection must not become a tight loop.
         const delay = Math.min(30_000, 500 * 2 ** Math.min(failures - 1, 6));
         logger.warn({ event: 'receive_error', error_class: error.code, reason: truncateMessage(error.message, 200), retry_in_ms: delay }, 'receive failed');
-        await this.sleep(delay, this.pollAbort.signal);
+        await this.waiting(this.sleep(delay, this.stopAbort.signal));
         continue;
       }
+      this.receiving = false;
       this.deps.beat?.('intake');
       if (this.stopping) {
-        // Received while the stop was being requested: hand them straight back.
+        // Received while the stop was being requested: never started, so straight back (visibility 0).
+        if (messages.length > 0) logger.info({ event: 'shutdown', released_unstarted: messages.length }, 'released messages received during stop');
         await Promise.all(messages.map((m) => this.release(m)));
         break;
       }
@@ -164,12 +209,13 @@ export class Worker {
       emptyPolls = 0;
       for (const message of messages) this.start(message);
     }
+    this.intakeDone?.();
     await this.stopPromise;
     return this.stopReason ?? 'signal';
   }
 
   private waitForSlot(): Promise<void> {
-    if (this.pollAbort.signal.aborted) return Promise.resolve();
+    if (this.stopAbort.signal.aborted) return Promise.resolve();
     // stop() calls freeSlot(), so an abort listener is not needed here.
     return new Promise((resolve) => this.slotWaiters.push(resolve));
   }
@@ -307,15 +353,31 @@ export class Worker {
     if (this.stopPromise) return this.stopPromise;
     this.stopping = true;
     this.stopReason = reason;
-    this.pollAbort.abort();
+    this.stopAbort.abort();
+    if (this.receiving) setTimeout(() => this.pollAbort.abort(), POLL_ABORT_GRACE_MS).unref();
+    else this.pollAbort.abort();
     this.freeSlot();
+    if (!this.runPromise) this.intakeDone?.();
     const { logger, settings: s } = this.deps;
+    // The drain is bounded by SHUTDOWN_TIMEOUT; keep the liveness heartbeat fresh while it runs.
+    const beat = this.deps.beat;
+    const drainBeat = beat ? setInterval(() => beat('intake'), WAITING_BEAT_MS) : null;
+    const stopStarted = performance.now();
     // Assigned before any step runs, so a stop() re-entered from a step gets this same promise.
     let finished!: () => void;
     this.stopPromise = new Promise<void>((resolve) => (finished = resolve));
     void (async () => {
       logger.info({ event: 'shutdown', reason, inflight: this.inflight.size }, 'stopping: no more receives');
       const steps: Array<[string, () => Promise<void>]> = [
+        // A receive answered during the grace period is released before the visibility flush.
+        [
+          'stop_intake',
+          async () => {
+            const cancel = new AbortController();
+            await Promise.race([this.intakeStopped, this.sleep(POLL_ABORT_GRACE_MS + 5000, cancel.signal)]);
+            cancel.abort();
+          },
+        ],
         [
           'drain_inflight',
           async () => {
@@ -341,7 +403,8 @@ export class Worker {
           logger.error({ event: 'cleanup_result', step: name, ok: false, reason: (err as Error).message }, 'shutdown step failed');
         }
       }
-      logger.info({ event: 'drained', reason, counts: this.counts }, 'worker stopped');
+      if (drainBeat) clearInterval(drainBeat);
+      logger.info({ event: 'drained', reason, counts: this.counts, drain_ms: Math.round(performance.now() - stopStarted) }, 'worker stopped');
     })().finally(finished);
     return this.stopPromise;
   }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { containerMemoryLimit } from '../../../src/observability/cgroup.js';
+
+const GiB = 1024 ** 3;
+const fs = (files: Record<string, string>) => (path: string) => files[path];
+
+describe('containerMemoryLimit', () => {
+  const cases: Array<{ name: string; files: Record<string, string>; expected: number | null }> = [
+    { name: 'v2 limit in a container (cgroup namespace: own cgroup is the root)', files: { '/proc/self/cgroup': '0::/', '/sys/fs/cgroup/memory.max': String(2 * GiB) }, expected: 2 * GiB },
+    { name: 'v2 without a limit', files: { '/proc/self/cgroup': '0::/', '/sys/fs/cgroup/memory.max': 'max' }, expected: null },
+    {
+      name: 'v2 nested: the smallest limit on the way up wins',
+      files: { '/proc/self/cgroup': '0::/kubepods/pod1/c1', '/sys/fs/cgroup/kubepods/pod1/c1/memory.max': 'max', '/sys/fs/cgroup/kubepods/pod1/memory.max': String(GiB), '/sys/fs/cgroup/kubepods/memory.max': String(8 * GiB) },
+      expected: GiB,
+    },
+    { name: 'v1 limit', files: { '/proc/self/cgroup': '4:memory:/\n0::/', '/sys/fs/cgroup/memory/memory.limit_in_bytes': String(512 * 1024 ** 2) }, expected: 512 * 1024 ** 2 },
+    { name: 'v1 "unlimited" (LONG_MAX rounded to a page), as on this machine', files: { '/proc/self/cgroup': '4:memory:/x\n', '/sys/fs/cgroup/memory/x/memory.limit_in_bytes': '9223372036854771712', '/sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712' }, expected: null },
+    { name: 'v1 nested path', files: { '/proc/self/cgroup': '11:memory,foo:/docker/abc', '/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes': String(3 * GiB) }, expected: 3 * GiB },
+    { name: 'no cgroup files at all', files: {}, expected: null },
+    { name: 'garbage is ignored', files: { '/proc/self/cgroup': '0::/', '/sys/fs/cgroup/memory.max': 'lots' }, expected: null },
+  ];
+  it.each(cases)('$name', ({ files, expected }) => {
+    expect(containerMemoryLimit(fs(files))).toBe(expected);
+  });
+
+  it('reads the real machine without throwing', () => {
+    const limit = containerMemoryLimit();
+    expect(limit === null || limit > 0).toBe(true);
+  });
+});
