@@ -1,0 +1,226 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startLocalStack } from '../src/devstack/local-stack.js';
+import { ROOT } from './children/spawn.js';
+import { ensureCorpus, summariseCorpus } from './corpus/corpus.js';
+import type { BenchOptions, RunName } from './options.js';
+import { renderChartPng, renderChartSvg } from './report/chart.js';
+import { summariseProfile, type HotFunction } from './report/profile.js';
+import { cpuLimit, derive, RESULT_SCHEMA, type BenchResult } from './report/result.js';
+import { measureCeiling, type CeilingResult } from './runs/ceiling.js';
+import { DEBIAN_TESSDATA, measureNativeOcr, npmTessdata, tesseractVersion, type NativeOcrResult } from './runs/native-ocr.js';
+import { runWorker, type WorkerRunResult } from './runs/worker-run.js';
+import { createRunQueue, s3EventBody, sendBodies, uploadCorpus, visibleMessages, type UploadedDoc } from './stack/corpus-stack.js';
+
+/** The old worker's behaviour in docsift's own settings: one message per receive, one in flight, a new OCR engine per job. */
+export const LEGACY_SETTINGS: Record<string, string> = { RECEIVE_BATCH_SIZE: '1', MAX_INFLIGHT: '1', OCR_WORKERS: '1', OCR_RECYCLE_JOBS: '1' };
+/** OCR languages of docsift's default configuration, which the native reference uses too. */
+const OCR_LANGUAGES = 'jpn+eng';
+
+export interface BenchOutput {
+  resultPath: string;
+  svgPath: string;
+  pngPath: string;
+  result: BenchResult;
+}
+
+function packageVersion(name: string): string | null {
+  const path = join(ROOT, 'node_modules', name, 'package.json');
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+function git(args: string[]): Promise<string | null> {
+  return new Promise((res) => {
+    const child = spawn('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', () => res(null));
+    child.on('exit', (code) => res(code === 0 ? out.trim() : null));
+  });
+}
+
+function build(): Promise<void> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`npm run build failed:\n${out.slice(-3000)}`))));
+  });
+}
+
+/** The environment of a child worker: the stack's and the harness's, nothing inherited that could change a setting. */
+function baseEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'LANG', 'TZ'];
+  const env: Record<string, string> = {};
+  for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  return env;
+}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchOutput> {
+  const log = (line: string) => {
+    if (options.verbose) console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+  };
+  const started = new Date();
+  const loadavgStart = loadavg();
+  const ncpu = availableParallelism();
+  const notes: string[] = [];
+  const outDir = resolve(ROOT, options.outDir);
+  await mkdir(outDir, { recursive: true });
+  const work = await mkdtemp(join(tmpdir(), 'docsift-bench-'));
+  const ts = stamp(started);
+
+  if (options.build) {
+    log('building (tsc -p tsconfig.build.json)');
+    await build();
+  } else if (!existsSync(join(ROOT, 'dist/cli/index.js'))) {
+    throw new Error('dist/ is missing: run without --no-build');
+  }
+
+  log(`corpus: ${options.documents} documents, mix ${JSON.stringify(options.mix)}, seed ${options.seed}`);
+  const corpus = await ensureCorpus(options.documents, options.mix, options.seed, Math.max(1, Math.min(4, ncpu)));
+  const corpusSummary = summariseCorpus(corpus.docs);
+  log(`corpus ${corpus.cached ? 'cached' : `generated in ${corpus.generatedMs} ms`}: ${JSON.stringify(corpusSummary.byKind)}, ${corpusSummary.ocrPages} pages to OCR`);
+
+  const stack = await startLocalStack({ queueName: `bench-${Date.now().toString(36)}`, bridge: false });
+  const runs: Partial<Record<RunName, WorkerRunResult>> = {};
+  let servers: CeilingResult | null = null;
+  let sameData: NativeOcrResult | null = null;
+  let debianFast: NativeOcrResult | null = null;
+  const profiles: Record<string, { totalMs: number; functions: HotFunction[] }> = {};
+  const harness: Record<string, string> = {
+    INDEX_SINK: 'file',
+    METRICS_PORT: '0',
+    // The local SQS server answers a long poll early only with a full batch: keep the tail short.
+    RECEIVE_WAIT_SECONDS: '1',
+    LOG_LEVEL: 'info',
+    HEARTBEAT_DIR: join(work, 'heartbeat'),
+  };
+  try {
+    const t0 = performance.now();
+    const uploaded = await uploadCorpus(stack, corpus.docs);
+    log(`uploaded ${uploaded.length} objects (${Math.round(corpusSummary.bytes / 1024)} KiB) in ${Math.round(performance.now() - t0)} ms`);
+    const textDocs = uploaded.filter((d) => d.cls === 'text');
+    const clientEnv = { ...stack.env, ...harness };
+
+    if (textDocs.length > 0) {
+      log(`servers' ceiling: ${options.ceilingMessages} messages per loop, no processing`);
+      servers = await measureCeiling(stack, textDocs, options.ceilingMessages, options.ceilingMessages, clientEnv);
+      log(`servers: receive+delete ${servers.receiveDelete.perMinute}/min, GET ${servers.get.perMinute}/min, receive+HEAD+GET+delete ${servers.messageLoop.perMinute} msg/min`);
+    } else {
+      notes.push('no text documents in the mix: servers ceiling and text run skipped');
+    }
+
+    const runOne = async (name: RunName, docs: UploadedDoc[], messages: number, settings: Record<string, string>) => {
+      const queueUrl = await createRunQueue(stack, `bench-${name}-${Date.now().toString(36)}`);
+      await sendBodies(stack, queueUrl, Array.from({ length: messages }, (_, i) => s3EventBody(stack.bucket, docs[i % docs.length]!, i)));
+      const visible = await visibleMessages(stack, queueUrl);
+      if (visible !== messages) notes.push(`${name}: ${visible} of ${messages} messages visible at start`);
+      log(`run ${name}: ${messages} messages, settings ${JSON.stringify(settings)}`);
+      const result = await runWorker({
+        name,
+        settings,
+        env: { ...baseEnv(), ...stack.env, ...harness, QUEUE_URL: queueUrl, DLQ_URL: stack.dlqUrl, TEMP_DIR: join(work, `tmp-${name}`), INDEX_FILE: join(work, `${name}.ndjson`) },
+        messages,
+        workDir: work,
+        timeoutMs: options.runTimeoutSeconds * 1000,
+        exitWhenIdle: 3,
+        ...(options.profile ? { cpuProfileDir: join(outDir, `${ts}-profiles`) } : {}),
+      });
+      runs[name] = result;
+      log(
+        `run ${name}: ${result.messagesPerMinute} msg/min over ${result.busySeconds} s; p50 ${result.latencyMs.p50} ms p95 ${result.latencyMs.p95} ms; ` +
+          `CPU ${result.cpu.cores} cores; RSS peak ${result.rssMiB.peak} MiB median ${result.rssMiB.median} MiB; OCR pages ${result.extraction.ocrPages}; ` +
+          `methods ${JSON.stringify(result.extraction.byMethod)}; failures ${JSON.stringify(result.failures)}${result.timedOut ? '; TIMED OUT' : ''}`,
+      );
+      if (result.settled < messages) notes.push(`${name}: ${result.settled} of ${messages} messages settled${result.timedOut ? ` (stopped after --run-timeout ${options.runTimeoutSeconds} s)` : ''}`);
+      for (const p of result.cpuProfiles) profiles[`${name}:${p}`] = await summariseProfile(p);
+    };
+
+    const mixed = uploaded;
+    for (const name of options.runs) {
+      if (name === 'legacy') await runOne('legacy', mixed, mixed.length, LEGACY_SETTINGS);
+      if (name === 'default') {
+        // The CPU reference is measured right before the default run, under the same load.
+        const pages = corpus.docs.flatMap((d) => d.ocrPages);
+        if (pages.length > 0 && (await tesseractVersion())) {
+          const dir = await npmTessdata(OCR_LANGUAGES, join(tmpdir(), 'docsift-bench-tessdata'));
+          log(`native tesseract: ${pages.length} pages, ${ncpu} processes, docsift's language data (4.0.0_best_int)`);
+          sameData = await measureNativeOcr(pages, dir, 'npm @tesseract.js-data 4.0.0_best_int (docsift default)', OCR_LANGUAGES, ncpu);
+          log(`native tesseract: ${sameData.pagesPerMinute} pages/min, ${sameData.cpuSecondsPerPage} CPU s/page`);
+          if (options.debianFast && DEBIAN_TESSDATA) {
+            debianFast = await measureNativeOcr(pages, DEBIAN_TESSDATA, `Debian ${DEBIAN_TESSDATA} (fast)`, OCR_LANGUAGES, ncpu);
+            log(`native tesseract (Debian fast data): ${debianFast.pagesPerMinute} pages/min`);
+          }
+        } else if (pages.length > 0) {
+          notes.push('native tesseract not installed (apt-get install tesseract-ocr tesseract-ocr-jpn): no CPU limit');
+        }
+        await runOne('default', mixed, mixed.length, {});
+      }
+      if (name === 'text' && textDocs.length > 0) await runOne('text', textDocs, options.textMessages, {});
+    }
+  } finally {
+    await stack.close();
+    await rm(work, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  const limit = cpuLimit(corpus.docs, ncpu, sameData, runs.text);
+  const { ratios, targets } = derive(runs, servers, limit);
+  const contended = Object.values(runs)
+    .filter((r): r is WorkerRunResult => r !== undefined && (r.machine.otherCores ?? 0) > 0.25)
+    .map((r) => `${r.name} (${r.machine.otherCores} cores used by other processes)`);
+  if (Object.keys(profiles).length > 0) notes.push(`CPU profiles: ${Object.keys(profiles).join(', ')}`);
+  const finished = new Date();
+  const result: BenchResult & { profiles?: typeof profiles } = {
+    schema: RESULT_SCHEMA,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationSeconds: Math.round((finished.getTime() - started.getTime()) / 100) / 10,
+    options: { quick: options.quick, documents: options.documents, mix: options.mix, seed: options.seed, runs: options.runs, textMessages: options.textMessages, ceilingMessages: options.ceilingMessages },
+    machine: { cpus: ncpu, model: cpus()[0]?.model ?? 'unknown', memoryMiB: Math.round(totalmem() / 1048576), loadavgStart, loadavgEnd: loadavg(), kernel: release() },
+    versions: {
+      node: process.version,
+      docsift: packageVersion('..') ?? (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+      commit: await git(['rev-parse', '--short', 'HEAD']),
+      workTreeDirty: ((await git(['status', '--porcelain', '--', 'src'])) ?? '') !== '' ? 'yes (src/ has uncommitted changes)' : 'no',
+      tesseractNative: await tesseractVersion(),
+      'tesseract.js': packageVersion('tesseract.js'),
+      'local-aws-sqs': packageVersion('local-aws-sqs'),
+      s3rver: packageVersion('s3rver'),
+      sharp: packageVersion('sharp'),
+      'pdfjs-dist': packageVersion('pdfjs-dist'),
+      '@aws-sdk/client-sqs': packageVersion('@aws-sdk/client-sqs'),
+    },
+    corpus: { ...corpusSummary, cached: corpus.cached, generatedMs: corpus.generatedMs },
+    harnessSettings: { ...harness, HEARTBEAT_DIR: '<temp>', exitWhenIdle: '3', legacy: JSON.stringify(LEGACY_SETTINGS) },
+    runs,
+    servers,
+    nativeOcr: { sameData, debianFast },
+    cpuLimit: limit,
+    ratios,
+    targets,
+    contended,
+    notes,
+    ...(Object.keys(profiles).length > 0 ? { profiles } : {}),
+  };
+  const resultPath = join(outDir, `${ts}.json`);
+  const svgPath = join(outDir, `${ts}.svg`);
+  const pngPath = join(outDir, `${ts}.png`);
+  const svg = renderChartSvg(result);
+  await writeFile(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(svgPath, svg);
+  await writeFile(pngPath, await renderChartPng(svg));
+  log(`wrote ${resultPath}, ${svgPath}, ${pngPath}`);
+  return { resultPath, svgPath, pngPath, result };
+}

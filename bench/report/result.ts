@@ -1,0 +1,133 @@
+import type { summariseCorpus } from '../corpus/corpus.js';
+import type { CorpusDoc } from '../corpus/generate.js';
+import type { Mix } from '../corpus/plan.js';
+import { round } from '../measure/stats.js';
+import type { CeilingResult } from '../runs/ceiling.js';
+import type { NativeOcrResult } from '../runs/native-ocr.js';
+import type { WorkerRunResult } from '../runs/worker-run.js';
+
+export const RESULT_SCHEMA = 'docsift-bench/1';
+
+export interface MachineInfo {
+  cpus: number;
+  model: string;
+  memoryMiB: number;
+  loadavgStart: number[];
+  loadavgEnd: number[];
+  kernel: string;
+}
+
+export interface CpuLimit {
+  /** Messages/minute the machine's cores could do if every OCR page cost what native tesseract costs and every text document what the text run cost. */
+  messagesPerMinute: number | null;
+  cpuSecondsPerDocument: number | null;
+  ocrCpuSecondsPerPage: number | null;
+  textCpuSecondsPerDocument: number | null;
+  basis: string;
+}
+
+export interface Target {
+  name: string;
+  target: string;
+  value: number | null;
+  met: boolean | null;
+  note?: string;
+}
+
+export interface BenchResult {
+  schema: typeof RESULT_SCHEMA;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  options: { quick: boolean; documents: number; mix: Mix; seed: number; runs: string[]; textMessages: number; ceilingMessages: number };
+  machine: MachineInfo;
+  versions: Record<string, string | null>;
+  corpus: ReturnType<typeof summariseCorpus> & { cached: boolean; generatedMs: number };
+  /** Settings every worker run shares (the bench harness), and each run's own on top. */
+  harnessSettings: Record<string, string>;
+  runs: Partial<Record<string, WorkerRunResult>>;
+  servers: CeilingResult | null;
+  nativeOcr: { sameData: NativeOcrResult | null; debianFast: NativeOcrResult | null };
+  cpuLimit: CpuLimit;
+  ratios: { defaultOverLegacy: number | null; defaultOverCpuLimit: number | null; textOverServerCeiling: number | null };
+  targets: Target[];
+  /** Runs during which other processes used more than a quarter of a core on average. */
+  contended: string[];
+  notes: string[];
+}
+
+export function cpuLimit(docs: CorpusDoc[], cpus: number, native: NativeOcrResult | null, text: WorkerRunResult | undefined): CpuLimit {
+  const ocrPerPage = native && native.pages > 0 ? native.cpuSeconds / native.pages : null;
+  const textDone = text ? Object.values(text.outcomes).reduce((a, b) => a + b, 0) : 0;
+  const textPerDoc = text && text.cpu.seconds !== null && textDone > 0 ? text.cpu.seconds / textDone : null;
+  if (ocrPerPage === null || docs.length === 0) {
+    return { messagesPerMinute: null, cpuSecondsPerDocument: null, ocrCpuSecondsPerPage: null, textCpuSecondsPerDocument: textPerDoc, basis: 'no native OCR measurement' };
+  }
+  const ocrPages = docs.reduce((n, d) => n + d.ocrPages.length, 0);
+  const textDocs = docs.filter((d) => d.cls === 'text').length;
+  const perDoc = (ocrPages * ocrPerPage + textDocs * (textPerDoc ?? 0)) / docs.length;
+  return {
+    messagesPerMinute: perDoc > 0 ? round((cpus * 60) / perDoc, 1) : null,
+    cpuSecondsPerDocument: round(perDoc, 4),
+    ocrCpuSecondsPerPage: round(ocrPerPage, 3),
+    textCpuSecondsPerDocument: textPerDoc === null ? null : round(textPerDoc, 4),
+    basis: `${cpus} cores x 60 s / (OCR pages x native tesseract CPU s/page (same language data as docsift, OMP_THREAD_LIMIT=1) + text documents x docsift text-run CPU s/document) per document${textPerDoc === null ? '; no text run, so text documents counted as free' : ''}`,
+  };
+}
+
+function ratio(a: number | null | undefined, b: number | null | undefined, digits = 2): number | null {
+  return a !== null && a !== undefined && b !== null && b !== undefined && b > 0 ? round(a / b, digits) : null;
+}
+
+export function derive(runs: Partial<Record<string, WorkerRunResult>>, servers: CeilingResult | null, limit: CpuLimit) {
+  const legacy = runs.legacy;
+  const def = runs.default;
+  const text = runs.text;
+  const ratios = {
+    defaultOverLegacy: ratio(def?.messagesPerMinute, legacy?.messagesPerMinute),
+    defaultOverCpuLimit: ratio(def?.messagesPerMinute, limit.messagesPerMinute, 3),
+    textOverServerCeiling: ratio(text?.messagesPerMinute, servers?.messagesPerMinute, 3),
+  };
+  const ocrActive = (r: WorkerRunResult | undefined) => (r ? r.extraction.ocrPages > 0 : false);
+  const noOcr = 'this build OCR\'d no page (images and scanned PDFs were not OCR\'d), so the mixed-corpus figures do not measure OCR';
+  const targets: Target[] = [];
+  if (legacy && def) {
+    targets.push({
+      name: 'default >= 5x legacy',
+      target: '>= 5',
+      value: ratios.defaultOverLegacy,
+      met: ratios.defaultOverLegacy === null ? null : ratios.defaultOverLegacy >= 5,
+      ...(ocrActive(def) ? {} : { note: noOcr }),
+    });
+  }
+  if (def) {
+    targets.push({
+      name: 'default >= 85% of the CPU limit for the mix',
+      target: '>= 0.85',
+      value: ratios.defaultOverCpuLimit,
+      met: ratios.defaultOverCpuLimit === null ? null : ratios.defaultOverCpuLimit >= 0.85,
+      ...(ocrActive(def) ? {} : { note: noOcr }),
+    });
+    const workers = def.settings.OCR_WORKERS ?? 'default';
+    targets.push({
+      name: 'peak RSS <= 1 GiB at the defaults (two OCR workers)',
+      target: '<= 1024 MiB',
+      value: def.rssMiB.peak,
+      met: def.rssMiB.peak === null ? null : def.rssMiB.peak <= 1024,
+      note: `OCR_WORKERS=${workers}${ocrActive(def) ? '' : `; ${noOcr}`}`,
+    });
+  }
+  if (text) {
+    const ceiling = servers?.messagesPerMinute ?? null;
+    const limitedByServers = ceiling !== null && ceiling < 6000;
+    const value = text.messagesPerMinute;
+    targets.push({
+      name: 'text-only >= 6,000 messages/minute, or the local servers\' ceiling if lower',
+      target: limitedByServers ? `>= 90% of the servers' ceiling (${ceiling}/min, below 6,000)` : '>= 6000',
+      value,
+      met: value === null ? null : limitedByServers ? value >= 0.9 * ceiling : value >= 6000,
+      ...(limitedByServers ? { note: `the local servers' ceiling (${ceiling}/min, no processing) is below 6,000: the text run is limited by them` } : {}),
+    });
+  }
+  return { ratios, targets };
+}
