@@ -10,7 +10,7 @@ function fail(err) {
 }
 
 /**
- * The V8 heap limit from the container limit (HEAP_LIMIT_FRACTION of it, default 0.5), for the
+ * The V8 heap limit from the container limit (HEAP_LIMIT_FRACTION of it, default 0.4), for the
  * long-running commands, unless NODE_OPTIONS or the node flags already set one. Node 20 cannot
  * change the heap limit of a running isolate, so the worker is re-executed with the flag; the
  * launcher then only forwards signals and the exit status. Setting
@@ -29,7 +29,7 @@ async function heapFlag() {
     limitMb = bytes / (1024 * 1024);
   }
   const fraction = Number(process.env.HEAP_LIMIT_FRACTION);
-  const mb = Math.max(64, Math.floor(limitMb * (fraction >= 0.1 && fraction <= 0.9 ? fraction : 0.5)));
+  const mb = Math.max(64, Math.floor(limitMb * (fraction >= 0.1 && fraction <= 0.9 ? fraction : 0.4)));
   return mb;
 }
 

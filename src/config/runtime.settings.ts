@@ -4,7 +4,7 @@ import { int, num, text } from './setting.js';
 import type { Rule } from './rule.js';
 
 /** Fractions of the container limit the memory defaults are derived from (documented in each setting). */
-export const MEMORY_DEFAULTS = { soft: 0.7, hard: 0.85, hysteresis: 0.1, heap: 0.5 } as const;
+export const MEMORY_DEFAULTS = { soft: 0.7, hard: 0.85, hysteresis: 0.1, heap: 0.4 } as const;
 
 /** Liveness, metrics, memory guard and shutdown: the settings of the runtime around the loop. */
 export const runtimeSettings = {
