@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { DocsiftError } from '../../../src/domain/errors.js';
+import { createExtractor } from '../../../src/adapters/extract/index.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import type { Extractor } from '../../../src/ports/extractor.port.js';
+import { charAccuracy, wordAccuracy } from '../../fixtures/accuracy.js';
+import { bmp, encode, multiPageTiff } from '../../fixtures/image.fixture.js';
+import { buildPdf } from '../../fixtures/pdf.fixture.js';
+import { englishText, japaneseText, renderTextPage } from '../../fixtures/text-image.fixture.js';
+import { testConfig } from '../../unit/extract/helpers.js';
+import { counter, ocrExtractor, tempFiles } from './helpers.js';
+
+/**
+ * The real engines on generated pages. Kept lean for two cores: one jpn+eng pool of two workers
+ * for the accuracy pages, small images elsewhere.
+ */
+let files: Awaited<ReturnType<typeof tempFiles>>;
+beforeAll(async () => {
+  files = await tempFiles();
+});
+afterAll(async () => {
+  await files.cleanup();
+});
+
+describe('OCR accuracy on generated A4 pages at 200 DPI (jpn+eng, 2 workers)', () => {
+  let extractor: Extractor;
+  let metrics: ReturnType<typeof createMetrics>;
+  const beats = new Map<string, number>();
+  beforeAll(() => {
+    ({ extractor, metrics } = ocrExtractor({ OCR_LANGUAGES: 'jpn+eng', OCR_WORKERS: '2' }, (c) => beats.set(c, (beats.get(c) ?? 0) + 1)));
+  });
+  afterAll(async () => {
+    await extractor.close();
+  });
+
+  it('English >= 95% words and Japanese >= 85% characters, recognised concurrently', async () => {
+    const en = [renderTextPage(englishText(320, 1)), renderTextPage(englishText(320, 2))];
+    const ja = renderTextPage(japaneseText(700, 5), { cjk: true });
+    expect(en[0]!.text.split(/\s+/).length).toBeGreaterThanOrEqual(280);
+    const [enResult, enResult2, jaResult] = await Promise.all([
+      extractor.extract(await files.input('english.png', await encode(en[0]!, 'png', 200))),
+      extractor.extract(await files.input('english2.png', await encode(en[1]!, 'png', 200))),
+      extractor.extract(await files.input('japanese.jpg', await encode(ja, 'jpeg', 200))),
+    ]);
+    const enAccuracy = [wordAccuracy(en[0]!.text, enResult.text), wordAccuracy(en[1]!.text, enResult2.text)];
+    const jaAccuracy = charAccuracy(ja.text, jaResult.text);
+    console.log(`OCR accuracy (jpn+eng): English words ${enAccuracy.map((a) => (a * 100).toFixed(1)).join('%, ')}%; Japanese characters ${(jaAccuracy * 100).toFixed(1)}%`);
+    for (const accuracy of enAccuracy) expect(accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(jaAccuracy).toBeGreaterThanOrEqual(0.85);
+    expect(enResult).toMatchObject({ method: 'ocr', status: 'ok', contentType: 'image/png', language: 'en' });
+    expect(jaResult).toMatchObject({ method: 'ocr', status: 'ok', contentType: 'image/jpeg', language: 'ja' });
+    expect(enResult.ocr).toMatchObject({ engine: 'tesseract.js', languages: 'jpn+eng', pages_ocr: 1 });
+    expect(enResult.ocr!.mean_confidence).toBeGreaterThan(50);
+    expect(enResult.thumbnail?.contentType).toBe('image/jpeg');
+    expect(await counter(metrics, 'docsift_ocr_pages_total')).toBe(3);
+    expect(await counter(metrics, 'docsift_stage_duration_seconds', { stage: 'ocr' })).toBeGreaterThan(0);
+    // Both workers worked, and each beat for its own component.
+    expect(beats.get('ocr-1')).toBeGreaterThan(0);
+    expect(beats.get('ocr-2')).toBeGreaterThan(0);
+  });
+});
+
+describe('scanned PDFs and multi-page images (eng, 1 worker)', () => {
+  let extractor: Extractor;
+  beforeAll(() => {
+    ({ extractor } = ocrExtractor({ PDF_DPI: '150' }));
+  });
+  afterAll(async () => {
+    await extractor.close();
+  });
+
+  const halfPage = (seed: number) => renderTextPage(englishText(60, seed), { dpi: 150, heightIn: 3, marginIn: 0.4 });
+
+  it('a scanned PDF yields text for every page; a page with a text layer is not OCR d', async () => {
+    const scans = [halfPage(21), halfPage(22)];
+    const pdf = buildPdf([
+      { image: { grey: scans[0]!.grey, width: scans[0]!.width, height: scans[0]!.height }, widthPt: 595, heightPt: 216 },
+      { lines: ['This middle page carries a real text layer, so it is read without OCR.'] },
+      { image: { grey: scans[1]!.grey, width: scans[1]!.width, height: scans[1]!.height }, widthPt: 595, heightPt: 216 },
+    ]);
+    const r = await extractor.extract(await files.input('scan.pdf', pdf));
+    expect(r).toMatchObject({ method: 'pdf_ocr', status: 'ok', pages: 3 });
+    expect(r.ocr).toMatchObject({ pages_ocr: 2, engine: 'tesseract.js' });
+    const [first, middle, last] = r.text.split('\n\n');
+    expect(wordAccuracy(scans[0]!.text, first!)).toBeGreaterThanOrEqual(0.9);
+    expect(middle).toBe('This middle page carries a real text layer, so it is read without OCR.');
+    expect(wordAccuracy(scans[1]!.text, last!)).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('PDF_STRATEGY=text_only leaves scanned pages empty; ocr_only OCRs text pages too', async () => {
+    const scan = halfPage(23);
+    const pdf = buildPdf([
+      { image: { grey: scan.grey, width: scan.width, height: scan.height }, widthPt: 595, heightPt: 216 },
+      { lines: ['Closing words of the report in the text layer.'], widthPt: 595, heightPt: 216, fontSize: 18 },
+    ]);
+    const { extractor: textOnly } = ocrExtractor({ PDF_STRATEGY: 'text_only' });
+    const t = await textOnly.extract(await files.input('a.pdf', pdf));
+    expect(t).toMatchObject({ method: 'pdf_text', pages: 2 });
+    expect(t.text).toBe('Closing words of the report in the text layer.');
+    await textOnly.close();
+    const { extractor: ocrOnly } = ocrExtractor({ PDF_STRATEGY: 'ocr_only', PDF_DPI: '150' });
+    const o = await ocrOnly.extract(await files.input('a.pdf', pdf));
+    expect(o.ocr?.pages_ocr).toBe(2);
+    expect(wordAccuracy('Closing words of the report in the text layer.', o.text.split('\n\n')[1]!)).toBeGreaterThanOrEqual(0.9);
+    await ocrOnly.close();
+  });
+
+  it('a multi-page TIFF yields text for every page', async () => {
+    const pages = [halfPage(31), halfPage(32), halfPage(33)];
+    const r = await extractor.extract(await files.input('fax.tiff', await multiPageTiff(pages)));
+    expect(r).toMatchObject({ contentType: 'image/tiff', method: 'ocr', pages: 3 });
+    expect(r.ocr?.pages_ocr).toBe(3);
+    const parts = r.text.split('\n\n');
+    expect(parts).toHaveLength(3);
+    pages.forEach((p, i) => expect(wordAccuracy(p.text, parts[i]!)).toBeGreaterThanOrEqual(0.9));
+  });
+
+  it('WebP, GIF and BMP are OCR d too', async () => {
+    const line = renderTextPage('Invoice number seven hundred and twelve', { dpi: 150, widthIn: 6, heightIn: 0.6, marginIn: 0.15 });
+    for (const [name, bytes] of [
+      ['a.webp', await encode(line, 'webp')],
+      ['a.gif', await encode(line, 'gif')],
+      ['a.bmp', bmp(line)],
+    ] as const) {
+      const r = await extractor.extract(await files.input(name, bytes));
+      expect(wordAccuracy(line.text, r.text), name).toBeGreaterThanOrEqual(0.8);
+    }
+  });
+});
+
+describe('OCR failure handling', () => {
+  it('a job past OCR_TIMEOUT fails as transient ocr_timeout, its worker is replaced and the next job succeeds', async () => {
+    const { extractor, metrics } = ocrExtractor({ OCR_TIMEOUT: '1' });
+    const heavy = renderTextPage(englishText(700, 41), { dpi: 300, fontPt: 8 });
+    const started = Date.now();
+    const err = await extractor.extract(await files.input('heavy.png', await encode(heavy, 'png', 300))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DocsiftError);
+    expect((err as DocsiftError).code).toBe('ocr_timeout');
+    expect((err as DocsiftError).kind).toBe('transient');
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(await counter(metrics, 'docsift_ocr_worker_recycles_total', { reason: 'timeout' })).toBe(1);
+    const line = renderTextPage('The replacement worker reads this line', { dpi: 150, widthIn: 6, heightIn: 0.6, marginIn: 0.15 });
+    const ok = await extractor.extract(await files.input('line.png', await encode(line, 'png')));
+    expect(wordAccuracy(line.text, ok.text)).toBeGreaterThanOrEqual(0.8);
+    await extractor.close();
+  });
+
+  it('an abort (PROCESSING_TIMEOUT) stops OCR at once as processing_timeout', async () => {
+    const { extractor, metrics } = ocrExtractor();
+    const heavy = renderTextPage(englishText(700, 42), { dpi: 300, fontPt: 8 });
+    const input = await files.input('heavy.png', await encode(heavy, 'png', 300));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('PROCESSING_TIMEOUT')), 700);
+    const started = Date.now();
+    const err = await extractor.extract(input, controller.signal).catch((e: unknown) => e);
+    expect((err as DocsiftError).code).toBe('processing_timeout');
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(await counter(metrics, 'docsift_ocr_worker_recycles_total', { reason: 'aborted' })).toBe(1);
+    await extractor.close();
+  });
+
+  it('close() is idempotent and later calls fail cleanly', async () => {
+    const { extractor } = ocrExtractor();
+    await Promise.all([extractor.close(), extractor.close()]);
+    const line = renderTextPage('closed', { dpi: 150, widthIn: 3, heightIn: 0.6, marginIn: 0.15 });
+    const err = await extractor.extract(await files.input('x.png', await encode(line, 'png'))).catch((e: unknown) => e);
+    expect((err as DocsiftError).code).toBe('ocr_failed');
+  });
+});
+
+describe('start-up checks', () => {
+  const build = (env: Record<string, string>) => () =>
+    createExtractor(testConfig({ OCR_ENABLED: 'true', ...env }), { logger: createLogger('silent'), metrics: createMetrics({ defaultMetrics: false }) });
+
+  it('a language without data fails start-up naming what to install', () => {
+    expect(build({ OCR_LANGUAGES: 'eng+xyz' })).toThrow(/@tesseract\.js-data\/xyz/);
+    expect(build({ OCR_LANGUAGES: 'eng', TESSDATA_DIR: '/nonexistent' })).toThrow(/eng\.traineddata.*TESSDATA_DIR=\/nonexistent/);
+  });
+
+  it('OCR_ENGINE=native fails start-up clearly when tesseract is missing, and reads text when present', async () => {
+    const onPath = (process.env['PATH'] ?? '').split(':').some((d) => d && existsSync(`${d}/tesseract`));
+    const original = process.env['PATH'];
+    process.env['PATH'] = '/nonexistent';
+    try {
+      expect(build({ OCR_ENGINE: 'native' })).toThrow(/OCR_ENGINE=native but the `tesseract` binary is not on PATH/);
+    } finally {
+      process.env['PATH'] = original;
+    }
+    // Where Debian's tesseract is installed (it is on these machines and in CI), the same page reads
+    // through it; without it the start-up error above is the whole contract.
+    if (!onPath) return;
+    expect(build({ OCR_ENGINE: 'native', OCR_LANGUAGES: 'eng+xyz' })).toThrow(/native tesseract has no xyz/);
+    const { extractor } = ocrExtractor({ OCR_ENGINE: 'native' });
+    const line = renderTextPage('Native engine reads the same page', { dpi: 150, widthIn: 6, heightIn: 0.6, marginIn: 0.15 });
+    const r = await extractor.extract(await files.input('n.png', await encode(line, 'png')));
+    expect(r.ocr?.engine).toBe('native');
+    expect(wordAccuracy(line.text, r.text)).toBeGreaterThanOrEqual(0.8);
+    await extractor.close();
+  });
+});
