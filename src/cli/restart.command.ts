@@ -32,7 +32,7 @@ export function register(cmd: Command): void {
       const timeoutSeconds = flags.timeout ?? config.ROLLOUT_TIMEOUT;
       const result = await restartDeployment(
         { rollout: new KubernetesRollout(kube.apps), clock: realClock },
-        { namespace, deployment, wait: flags.wait === true, timeoutSeconds, pollSeconds: 2, onProgress: (s) => console.log(s.message) },
+        { namespace, deployment, wait: flags.wait === true, timeoutSeconds, pollSeconds: 1, onProgress: (s) => console.log(s.message) },
       );
       const state = result.status === null ? 'not_waited' : result.timedOut ? 'timed_out' : result.status.state;
       console.log(`restart: deployment=${namespace}/${deployment} restarted_at=${rfc3339(result.restartedAt)} generation=${result.generation} rollout=${state} (${kube.source})`);
