@@ -54,7 +54,7 @@ describe('fault 1: SIGKILL at random moments', () => {
       deadLettered: dead.length,
       maxRssMb: world.maxRssMb,
       kills: kills.length,
-      rewrites,
+      extraIndexAttempts: rewrites,
       killedAfterMs: kills.map((k) => k.afterMs).join('/'),
       indexedAtKills: kills.map((k) => k.indexedBefore).join('/'),
     });

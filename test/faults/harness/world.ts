@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +9,16 @@ import { startLocalStack, type LocalStack } from '../../../src/devstack/local-st
 import { makeSamples, type Sample } from '../../../src/devstack/samples.js';
 import { encodeS3EventKey } from '../../../src/devstack/s3-event-bridge.js';
 import { OpenSearchDouble } from '../../helpers/opensearch-double.js';
+import { ROOT } from './build.js';
 import { WorkerProcess } from './worker-process.js';
 
 /** FAULTS_FULL=1 runs the sizes the issue names; the default keeps `npm test` fast. */
 export const FULL = process.env.FAULTS_FULL === '1';
 
 export type EventKind = 'created' | 'removed';
+
+/** The redrive limit of the chart's queue: a transient fault must be survived in fewer deliveries. */
+export const PRODUCTION_MAX_RECEIVES = 5;
 
 let sequence = 0x0062e99a88dc4000n;
 /** A fresh, increasing S3-style sequencer (18 hex digits, leading zeros, above 2^53). */
@@ -71,10 +76,23 @@ export class World {
   stack!: LocalStack;
   dir!: string;
   workers: WorkerProcess[] = [];
+  private corpora = 0;
 
+  /**
+   * local-aws-sqs counts every ChangeMessageVisibility (each visibility heartbeat, each retry
+   * backoff) as a receive, so its redrive policy would dead-letter a message that real SQS had
+   * delivered only once or twice. The queue therefore gets a redrive limit it never reaches, and
+   * `receivesPerMessage()` counts real deliveries from the worker's own `job_start` lines, which
+   * tests compare with the production limit (PRODUCTION_MAX_RECEIVES).
+   */
   static async create(options: { maxReceiveCount?: number } = {}): Promise<World> {
     const world = new World();
-    world.stack = await startLocalStack({ bridge: false, queueName: `faults-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`, ...options });
+    world.stack = await startLocalStack({
+      bridge: false,
+      queueName: `faults-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`,
+      maxReceiveCount: 1000,
+      ...options,
+    });
     await world.double.start();
     world.dir = await mkdtemp(join(tmpdir(), 'docsift-faults-'));
     return world;
@@ -100,7 +118,8 @@ export class World {
       BULK_FLUSH_MS: '50',
       OCR_ENABLED: 'false',
       THUMBNAIL_ENABLED: 'false',
-      LOG_LEVEL: 'info',
+      // debug: `job_start` lines count real deliveries per message.
+      LOG_LEVEL: 'debug',
       ...overrides,
     };
   }
@@ -113,6 +132,19 @@ export class World {
 
   get maxRssMb(): number {
     return Math.round(Math.max(0, ...this.workers.map((w) => w.maxRss)) / 1024 / 1024);
+  }
+
+  /** Deliveries per message id, from every worker's `job_start` lines. */
+  receivesPerMessage(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const w of this.workers) {
+      for (const l of w.events('job_start')) counts.set(String(l.message_id), (counts.get(String(l.message_id)) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  get maxReceives(): number {
+    return Math.max(0, ...this.receivesPerMessage().values());
   }
 
   async upload(samples: Sample[]): Promise<void> {
@@ -135,7 +167,9 @@ export class World {
 
   /** Uploads `count` generated documents and queues one ObjectCreated event per object. */
   async seedCorpus(count: number, seed = 7): Promise<Sample[]> {
-    const samples = makeSamples(count, seed);
+    // Sample keys depend only on their index: a per-call prefix keeps every corpus distinct.
+    this.corpora += 1;
+    const samples = makeSamples(count, seed).map((s) => ({ ...s, key: `c${this.corpora}/${s.key}` }));
     await this.upload(samples);
     await this.send(samples.map((s) => s3EventBody('created', this.stack.bucket, s.key, nextSequencer(), s.body.length)));
     return samples;
@@ -189,7 +223,7 @@ export class World {
     for (const [, n] of byKey) if (n > 1) duplicated += n - 1;
     for (const [id, d] of this.double.docs) if (!expected.has(id) && samples.some((s) => s.key === d.source.key)) duplicated += 1;
     const writes = this.double.requests.flatMap((r) => r.actions).filter((a) => a.action === 'index').length;
-    return { lost, duplicated, rewrites: Math.max(0, writes - expected.size) };
+    return { lost, duplicated, rewrites: Math.max(0, writes - expected.size) }; // rewrites: index attempts beyond one per object, rejected ones included
   }
 
   /** Polls until `done()` holds, or throws after `timeoutMs` with `describe()` in the message. */
@@ -199,7 +233,12 @@ export class World {
       if (await done()) return;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+    const logDir = join(ROOT, '.tmp', 'faults-logs');
+    mkdirSync(logDir, { recursive: true });
+    const stamp = Date.now();
+    this.workers.forEach((w, i) => writeFileSync(join(logDir, `${stamp}-worker${i}.log`), `${w.stdout}\n--- stderr ---\n${w.stderr}`));
+    const tails = this.workers.map((w, i) => `worker ${i} (exit ${JSON.stringify(w.exit)}):\n${w.stdout.split('\n').slice(-25).map((l) => l.slice(0, 300)).join('\n')}\n${w.stderr.slice(-1500)}`);
+    throw new Error(`timed out after ${timeoutMs} ms: ${describe()}\n${tails.slice(-2).join('\n')}\nfull logs: ${logDir}/${stamp}-worker*.log`);
   }
 
   /** Until the queue holds nothing (visible or in flight). */
