@@ -6,7 +6,7 @@ import { redriveFiltered } from '../operations/dlq-redrive.js';
 import { moveAll } from '../operations/dlq-move.js';
 import { EXIT } from './ops/exit-codes.js';
 import { RECEIVE_COUNT_NOTE, redriveDetail, redriveSummaryLine, renderDlqStats } from './ops/dlq-render.js';
-import { configOrExit, nonNegativeInt, positiveInt, positiveNumber, progressLine, realClock, sqsClient } from './ops/runtime.js';
+import { configOrExit, nonNegativeInt, positiveInt, positiveNumber, progressLine, realClock, sqsClient, stopSignal } from './ops/runtime.js';
 
 function dlqUrlOrExit(flag: string | undefined, config: { DLQ_URL?: string | undefined }): string {
   const url = flag ?? config.DLQ_URL;
@@ -49,9 +49,10 @@ export function register(cmd: Command): void {
       const url = dlqUrlOrExit(flags.dlq, config);
       const dlq = new SqsDeadLetterReader(sqsClient(config), url);
       const before = await dlq.approximateVisible();
+      const signal = stopSignal();
       const result = await sampleDeadLetters(
         { dlq, clock: realClock },
-        { sample: flags.sample ?? config.DLQ_STATS_SAMPLE, visibilitySeconds: config.DLQ_READ_VISIBILITY, waitSeconds: config.DLQ_READ_WAIT_SECONDS },
+        { sample: flags.sample ?? config.DLQ_STATS_SAMPLE, visibilitySeconds: config.DLQ_READ_VISIBILITY, waitSeconds: config.DLQ_READ_WAIT_SECONDS, signal },
       );
       if (flags.json) {
         console.log(JSON.stringify({ dlq: url, approximateTotal: before, ...result, note: RECEIVE_COUNT_NOTE }, null, 2));
@@ -64,6 +65,7 @@ export function register(cmd: Command): void {
         process.stderr.write(`dlq stats: ${result.releaseFailed} messages could not be made visible now; they reappear after ${config.DLQ_READ_VISIBILITY}s\n`);
         process.exitCode = EXIT.incomplete;
       }
+      if (signal.aborted) process.exitCode = EXIT.incomplete;
     });
 
   cmd
@@ -128,6 +130,7 @@ export function register(cmd: Command): void {
         }
       }
       const progress = progressLine();
+      const signal = stopSignal();
       const summary = await redriveFiltered(
         { dlq: new SqsDeadLetterReader(client, url), sender: new SqsMessageSender(client), clock: realClock },
         {
@@ -140,6 +143,7 @@ export function register(cmd: Command): void {
           visibilitySeconds: config.DLQ_READ_VISIBILITY,
           waitSeconds: config.DLQ_READ_WAIT_SECONDS,
           onProgress: (s) => progress.update(`moved ${s.moved}, skipped ${s.skipped}, failed ${s.failed}`),
+          signal,
         },
       );
       progress.done();
@@ -150,6 +154,6 @@ export function register(cmd: Command): void {
       }
       if (flags.json) console.log(JSON.stringify(summary));
       console.log(redriveSummaryLine(summary));
-      if (summary.failed > 0) process.exitCode = EXIT.incomplete;
+      if (summary.failed > 0 || signal.aborted) process.exitCode = EXIT.incomplete;
     });
 }

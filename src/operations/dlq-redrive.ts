@@ -20,6 +20,8 @@ export interface RedriveOptions {
   visibilitySeconds: number;
   waitSeconds: number;
   onProgress?: (progress: RedriveSummary) => void;
+  /** SIGTERM/SIGINT: finish the batch in hand, give the held messages back, return the summary. */
+  signal?: AbortSignal;
 }
 
 export interface RedriveSummary {
@@ -63,7 +65,7 @@ export async function redriveFiltered(deps: Deps, opts: RedriveOptions): Promise
   const hold = (m: DeadLetter) => held.set(m.id, { id: m.id, receiptHandle: m.receiptHandle });
 
   try {
-    while (summary.moved + summary.failed < opts.max) {
+    while (summary.moved + summary.failed < opts.max && !opts.signal?.aborted) {
       const batch = await deps.dlq.receive(10, opts.visibilitySeconds, opts.waitSeconds);
       if (batch.length === 0) break;
       const fresh = batch.filter((m) => !seen.has(m.id));

@@ -9,6 +9,8 @@ export interface DlqStatsOptions {
   /** Visibility while the sample is held; long enough to read the whole sample without seeing a message twice. */
   visibilitySeconds: number;
   waitSeconds: number;
+  /** Stop reading early (SIGTERM/SIGINT); what was read is still counted and released. */
+  signal?: AbortSignal;
 }
 
 export interface DlqStatsResult {
@@ -30,7 +32,7 @@ export async function sampleDeadLetters(deps: { dlq: DeadLetterReader; clock: Cl
   let duplicates = 0;
   let releaseFailed = 0;
   try {
-    while (facts.size < opts.sample) {
+    while (facts.size < opts.sample && !opts.signal?.aborted) {
       const batch = await deps.dlq.receive(Math.min(10, opts.sample - facts.size), opts.visibilitySeconds, opts.waitSeconds);
       if (batch.length === 0) break;
       let fresh = 0;

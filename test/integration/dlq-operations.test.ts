@@ -177,6 +177,17 @@ describe('dlq redrive with a class filter', () => {
     for (const t of sendTimes) expect(sendTimes.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(20);
   });
 
+  it('a stop signal ends the run after the batch in hand and gives the held messages back at once', async () => {
+    const s = await seed({ corrupt_file: 15, too_large: 15 });
+    const stop = new AbortController();
+    const summary = await redriveFiltered(deps(s.dlqUrl), options({ filter: parseErrorClassList('too_large'), signal: stop.signal, onProgress: () => stop.abort() }));
+    expect(summary.moved + summary.skipped).toBe(10); // one batch, then stop
+    expect(summary.failed).toBe(0);
+    expect((await local.readAll(s.srcUrl)).length).toBe(summary.moved);
+    // The skipped ones of that batch were held invisible; they are visible again now, not in 60 s.
+    expect(await local.counts(s.dlqUrl)).toEqual({ visible: 30 - summary.moved, inFlight: 0 });
+  });
+
   it('a crash between send and delete duplicates messages but loses none', async () => {
     const s = await seed({ corrupt_file: 25 });
     const reader = new SqsDeadLetterReader(local.sqs, s.dlqUrl);

@@ -100,3 +100,19 @@ export function progressLine(): { update: (text: string) => void; done: () => vo
     },
   };
 }
+
+/**
+ * An AbortSignal raised by the first SIGTERM (a CronJob being stopped) or SIGINT, so a run can
+ * give back the messages it holds before it exits; a second signal exits at once.
+ */
+export function stopSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = (name: string) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`${name}: finishing the batch in hand and giving held messages back (again to exit now)\n`);
+    controller.abort();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return controller.signal;
+}
