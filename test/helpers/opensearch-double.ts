@@ -38,6 +38,8 @@ export class OpenSearchDouble {
    * arriving after a newer delete is rejected with 409; the double keeps them for the test's life.
    */
   readonly tombstones = new Map<string, bigint>();
+  /** Writes rejected with 409 because a newer external version was already stored. */
+  readonly conflicts: Array<{ at: number; id: string; action: string }> = [];
   /** Answer every request with this status while set (e.g. 503 for an outage). */
   requestFault: number | null = null;
   itemFault: ItemFault | null = null;
@@ -141,6 +143,7 @@ export class OpenSearchDouble {
       const current = existing?.exactVersion ?? this.tombstones.get(id);
       if (exact !== undefined && current !== undefined && exact <= current) {
         errors = true;
+        this.conflicts.push({ at: Date.now(), id, action });
         items.push({ [action]: { _index: index, _id: id, status: 409, error: { type: 'version_conflict_engine_exception', reason: 'version conflict' } } });
         continue;
       }
