@@ -1,0 +1,265 @@
+/**
+ * `npm run bench:ocr [-- --pages N --ja N --repeat N --skip-recycle --skip-debian]`: pages/minute of the
+ * tesseract.js pool and of native tesseract on the same generated pages in the same run (one worker
+ * and the whole pool each), word/character accuracy, the ratios the extraction issue targets, and
+ * RSS over 200 jobs with recycling on and off. Writes bench/results/ocr-<timestamp>.json.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { containerCpus } from '../src/adapters/extract/ocr/cpus.js';
+import { checkNativeLanguages, findTesseract, NativeTesseract } from '../src/adapters/extract/ocr/native.engine.js';
+import type { OcrImage, OcrService } from '../src/adapters/extract/ocr/ocr.types.js';
+import { resolveLangSource } from '../src/adapters/extract/ocr/tessdata.js';
+import { TesseractPool } from '../src/adapters/extract/ocr/tesseract-js.pool.js';
+import { greyToPgm } from '../src/adapters/extract/pdf/pdf-render.js';
+import { createLogger } from '../src/observability/logger.js';
+import { charAccuracy, wordAccuracy } from '../test/fixtures/accuracy.js';
+import { englishText, japaneseText, renderTextPage } from '../test/fixtures/text-image.fixture.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const value = (name: string, def: number) => {
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(argv[at + 1]) : def;
+};
+const ENGLISH_PAGES = value('pages', 6);
+const REPEAT = Math.max(1, value('repeat', 1));
+const JAPANESE_PAGES = value('ja', 2);
+const LANGS = 'jpn+eng';
+const DPI = 200;
+const DEBIAN_TESSDATA = '/usr/share/tesseract-ocr/5/tessdata';
+const POOL = Math.max(2, containerCpus());
+const logger = createLogger('silent');
+
+interface Page {
+  kind: 'en' | 'ja';
+  image: OcrImage;
+  text: string;
+}
+
+interface Run {
+  engine: 'tesseract.js' | 'native';
+  data: string;
+  workers: number;
+  pages: number;
+  seconds: number;
+  pagesPerMinute: number;
+  pagesPerMinutePerWorker: number;
+  accuracy: { englishWords: number | null; japaneseChars: number | null };
+  /** 1-minute load average when the run ended: above the CPU count, other work shared the cores. */
+  load: number;
+  /** pages/minute of each repetition; the run reports their median. */
+  samples?: number[];
+}
+
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+const mean = (xs: number[]) => (xs.length === 0 ? null : round(xs.reduce((a, b) => a + b, 0) / xs.length, 4));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function makePages(): Page[] {
+  const pages: Page[] = [];
+  for (let i = 0; i < ENGLISH_PAGES; i += 1) {
+    const p = renderTextPage(englishText(320, 100 + i), { dpi: DPI });
+    pages.push({ kind: 'en', image: { ...greyToPgm(p.grey, p.width, p.height), dpi: DPI }, text: p.text });
+  }
+  for (let i = 0; i < JAPANESE_PAGES; i += 1) {
+    const p = renderTextPage(japaneseText(700, 200 + i), { dpi: DPI, cjk: true });
+    pages.push({ kind: 'ja', image: { ...greyToPgm(p.grey, p.width, p.height), dpi: DPI }, text: p.text });
+  }
+  return pages;
+}
+
+/** All pages through `service` with `workers` jobs in flight; worker start-up is excluded (warm-up first). */
+async function measure(service: OcrService, workers: number, data: string, pages: Page[]): Promise<Run> {
+  const warm = pages[0]!;
+  await Promise.all(Array.from({ length: workers }, () => service.recognize(warm.image)));
+  const texts: string[] = new Array(pages.length);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < pages.length) {
+        const i = next++;
+        texts[i] = (await service.recognize(pages[i]!.image)).text;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const ppm = (pages.length / seconds) * 60;
+  const run: Run = {
+    engine: service.engine,
+    data,
+    workers,
+    pages: pages.length,
+    seconds: round(seconds, 2),
+    pagesPerMinute: round(ppm),
+    pagesPerMinutePerWorker: round(ppm / workers),
+    accuracy: {
+      englishWords: mean(pages.flatMap((p, i) => (p.kind === 'en' ? [wordAccuracy(p.text, texts[i]!)] : []))),
+      japaneseChars: mean(pages.flatMap((p, i) => (p.kind === 'ja' ? [charAccuracy(p.text, texts[i]!)] : []))),
+    },
+    load: round(loadavg()[0] ?? 0, 2),
+  };
+  console.log(`${run.engine.padEnd(12)} ${data.padEnd(22)} ${workers} worker(s): ${run.pagesPerMinute} pages/min (${run.pagesPerMinutePerWorker}/worker), en ${run.accuracy.englishWords ?? '-'}, ja ${run.accuracy.japaneseChars ?? '-'}`);
+  return run;
+}
+
+async function tesseractJs(workers: number, tessdata: string | undefined, pages: Page[]): Promise<Run> {
+  const pool = new TesseractPool({
+    languages: LANGS,
+    langSource: resolveLangSource(LANGS, tessdata),
+    workers,
+    recycleJobs: 1_000_000,
+    workerMaxMb: 65_536,
+    timeoutMs: 600_000,
+    startTimeoutMs: 120_000,
+    largeInputPixels: Number.MAX_SAFE_INTEGER,
+    logger,
+  });
+  try {
+    return await measure(pool, workers, tessdata ? `tessdata ${tessdata}` : 'npm 4.0.0_best_int', pages);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function native(workers: number, pages: Page[]): Promise<Run> {
+  const binary = findTesseract();
+  checkNativeLanguages(binary, LANGS);
+  const engine = new NativeTesseract({ binary, languages: LANGS, processes: workers, timeoutMs: 600_000 });
+  try {
+    return await measure(engine, workers, 'debian default tessdata', pages);
+  } finally {
+    await engine.close();
+  }
+}
+
+const CHILD = fileURLToPath(new URL('../test/contract/extract/ocr-recycle.child.ts', import.meta.url));
+
+async function recycleRun(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`recycle workload exited ${code}`);
+  const r = JSON.parse(out.trim().split('\n').pop()!) as { rss: number[]; recycles: number; seconds: number; worst: number; jobs: number };
+  const mb = (n: number) => round(n / 1048576, 0);
+  const after = (n: number) => mb(median(r.rss.slice(n - 10, n)));
+  const summary = {
+    ...env,
+    seconds: round(r.seconds, 1),
+    recycles: r.recycles,
+    rssAfterJob20MiB: after(20),
+    rssAfterJob100MiB: after(100),
+    rssAfterLastJobMiB: after(r.jobs),
+    rssPeakMiB: mb(Math.max(...r.rss)),
+    changeFromJob20: round((after(r.jobs) - after(20)) / after(20), 3),
+  };
+  console.log(`recycling ${JSON.stringify(summary)}`);
+  return summary;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  console.log(`OCR bench: ${ENGLISH_PAGES} English + ${JAPANESE_PAGES} Japanese A4 pages at ${DPI} DPI, ${LANGS}, pool of ${POOL}, ${REPEAT} repetition(s)`);
+  const pages = makePages();
+  const notes: string[] = [];
+  const hasDebianData = existsSync(join(DEBIAN_TESSDATA, 'jpn.traineddata')) && existsSync(join(DEBIAN_TESSDATA, 'eng.traineddata'));
+  let tesseractVersion: string | null = null;
+  let nativeOk = true;
+  try {
+    tesseractVersion = execFileSync(findTesseract(), ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? null;
+  } catch (err) {
+    nativeOk = false;
+    notes.push(`native tesseract not measured: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const configs: Array<() => Promise<Run>> = [
+    () => tesseractJs(1, undefined, pages),
+    () => tesseractJs(POOL, undefined, pages),
+    ...(hasDebianData && !flag('skip-debian') ? [() => tesseractJs(1, DEBIAN_TESSDATA, pages), () => tesseractJs(POOL, DEBIAN_TESSDATA, pages)] : []),
+    ...(nativeOk ? [() => native(1, pages), () => native(POOL, pages)] : []),
+  ];
+  // Configurations alternate within each repetition, so contention from other work hits them alike.
+  const samples: Run[][] = configs.map(() => []);
+  for (let rep = 0; rep < REPEAT; rep += 1) {
+    for (const [i, config] of configs.entries()) samples[i]!.push(await config());
+  }
+  const runs: Run[] = samples.map((list) => {
+    const mid = [...list].sort((a, b) => a.pagesPerMinute - b.pagesPerMinute)[Math.floor(list.length / 2)]!;
+    return REPEAT > 1 ? { ...mid, samples: list.map((r) => r.pagesPerMinute) } : mid;
+  });
+  const contended = runs.filter((r) => r.load > availableParallelism());
+  if (contended.length > 0) notes.push(`${contended.length} of ${runs.length} runs ended with a load average above ${availableParallelism()}: other work shared the cores, so absolute rates and pool scaling are understated`);
+
+  const find = (engine: string, data: RegExp, workers: number) => runs.find((r) => r.engine === engine && data.test(r.data) && r.workers === workers);
+  const tjs1 = find('tesseract.js', /npm/, 1);
+  const tjsPool = find('tesseract.js', /npm/, POOL);
+  const tjsDeb1 = find('tesseract.js', /tessdata/, 1);
+  const tjsDebPool = find('tesseract.js', /tessdata/, POOL);
+  const nat1 = find('native', /debian/, 1);
+  const natPool = find('native', /debian/, POOL);
+  const ratio = (a?: Run, b?: Run, per = false) => (a && b ? round((per ? a.pagesPerMinutePerWorker : a.pagesPerMinute) / (per ? b.pagesPerMinutePerWorker : b.pagesPerMinute), 2) : null);
+  const ratios = {
+    tesseractJsPerWorkerVsNativePerProcess_defaultData: ratio(tjs1, nat1),
+    tesseractJsPerWorkerVsNativePerProcess_sameData: ratio(tjsDeb1, nat1),
+    tesseractJsPoolVsNativePool_defaultData: ratio(tjsPool, natPool),
+    tesseractJsPoolVsNativePool_sameData: ratio(tjsDebPool, natPool),
+    tesseractJsPoolVsOneWorker: ratio(tjsPool, tjs1),
+    tesseractJsPoolVsOneWorker_debianData: ratio(tjsDebPool, tjsDeb1),
+    nativePoolVsOneProcess: ratio(natPool, nat1),
+  };
+  const target = (name: string, v: number | null, min: number) => ({ name, value: v, min, met: v === null ? null : v >= min });
+  const targets = [
+    target('tesseract.js per worker >= 0.8x native (default data)', ratios.tesseractJsPerWorkerVsNativePerProcess_defaultData, 0.8),
+    target('tesseract.js per worker >= 0.8x native (same data)', ratios.tesseractJsPerWorkerVsNativePerProcess_sameData, 0.8),
+    target(`pool of ${POOL} >= 1.8x one worker`, ratios.tesseractJsPoolVsOneWorker, 1.8),
+    target('English word accuracy >= 0.95', tjs1?.accuracy.englishWords ?? null, 0.95),
+    target('Japanese character accuracy >= 0.85', tjs1?.accuracy.japaneseChars ?? null, 0.85),
+  ];
+
+  const recycling: Record<string, unknown>[] = [];
+  if (!flag('skip-recycle')) {
+    for (const malloc of ['default', '2']) {
+      for (const recycle of ['30', '0']) {
+        recycling.push(await recycleRun({ JOBS: '200', RECYCLE_JOBS: recycle, WORKERS: '2', ...(malloc === '2' ? { MALLOC_ARENA_MAX: '2' } : {}) }));
+      }
+    }
+    // A large page every 50 jobs: the input that grows a worker's heap for good.
+    for (const recycle of ['30', '0']) recycling.push(await recycleRun({ JOBS: '200', RECYCLE_JOBS: recycle, WORKERS: '2', MALLOC_ARENA_MAX: '2', LARGE_EVERY: '50' }));
+  }
+
+  const result = {
+    kind: 'ocr',
+    startedAt: startedAt.toISOString(),
+    machine: { cpus: availableParallelism(), containerCpus: containerCpus(), node: process.version, tesseract: tesseractVersion },
+    pages: { english: ENGLISH_PAGES, japanese: JAPANESE_PAGES, dpi: DPI, languages: LANGS, wordsPerEnglishPage: 320 },
+    runs,
+    ratios,
+    targets,
+    recycling,
+    notes,
+  };
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `ocr-${startedAt.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}.json`);
+  writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`ratios ${JSON.stringify(ratios)}`);
+  for (const n of notes) console.log(`note: ${n}`);
+  for (const t of targets) console.log(`${t.met === null ? '  ?   ' : t.met ? '  MET ' : 'MISSED'} ${t.name}: ${t.value ?? 'n/a'}`);
+  console.log(`results ${path}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench:ocr failed: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exit(1);
+  },
+);
