@@ -4,9 +4,9 @@ import type { Rule } from './rule.js';
 /** DLQ tools, rollout restart and the capacity planner: the settings of `docsift dlq|restart|capacity`. */
 export const opsSettings = {
   DLQ_STATS_SAMPLE: int(1, 100_000, 1000, { unit: 'messages', doc: '`docsift dlq stats`: messages read from the DLQ when --sample is not given' }),
-  DLQ_READ_VISIBILITY: int(5, 43_200, 120, {
+  DLQ_READ_VISIBILITY: int(2, 43_200, 30, {
     unit: 's',
-    doc: 'Visibility of DLQ messages while `dlq stats`/`dlq redrive` hold them; they are made visible again (0) when the command ends',
+    doc: 'Visibility of DLQ messages `dlq stats`/`dlq redrive` hold, extended while they run and reset to 0 when they end; after a crash they reappear this much later',
   }),
   DLQ_READ_WAIT_SECONDS: int(0, 20, 1, { unit: 's', doc: 'Long-poll wait of each DLQ read; the read ends at the first empty answer' }),
   DLQ_REDRIVE_RATE: num(0.1, 3000, 50, { unit: 'messages/s', doc: '`docsift dlq redrive`: send rate when --rate is not given' }),

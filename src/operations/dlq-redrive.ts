@@ -1,10 +1,10 @@
 import { matchesFilter, resolveDestination, stripErrorAttributes, type RedriveFilter } from '../domain/dlq/redrive-filter.js';
 import type { Clock } from '../ports/clock.port.js';
-import type { DeadLetter, DeadLetterReader, Held } from '../ports/dead-letter-reader.port.js';
+import type { DeadLetter, DeadLetterReader } from '../ports/dead-letter-reader.port.js';
 import type { MessageSender } from '../ports/message-sender.port.js';
 import { attributeOf, ERROR_ATTRIBUTE_NAMES } from './dead-letter-facts.js';
 import { RateLimiter } from './rate-limiter.js';
-import { releaseAll } from './release.js';
+import { HeldMessages } from './held-messages.js';
 import { DLQ_ATTRIBUTE } from '../ports/queue.port.js';
 
 export interface RedriveOptions {
@@ -54,7 +54,7 @@ interface Deps {
 export async function redriveFiltered(deps: Deps, opts: RedriveOptions): Promise<RedriveSummary> {
   const summary: RedriveSummary = { moved: 0, skipped: 0, failed: 0, dryRun: opts.dryRun, movedByClass: {}, movedByDestination: {}, released: 0, releaseFailed: 0, errors: [] };
   const limiter = new RateLimiter(opts.ratePerSecond, deps.clock);
-  const held = new Map<string, Held>();
+  const held = new HeldMessages(deps.dlq, deps.clock, opts.visibilitySeconds);
   const seen = new Set<string>();
   const note = (line: string) => {
     if (summary.errors.length < 20) summary.errors.push(line);
@@ -62,7 +62,7 @@ export async function redriveFiltered(deps: Deps, opts: RedriveOptions): Promise
   const count = (record: Record<string, number>, key: string) => {
     record[key] = (record[key] ?? 0) + 1;
   };
-  const hold = (m: DeadLetter) => held.set(m.id, { id: m.id, receiptHandle: m.receiptHandle });
+  const hold = (m: DeadLetter) => held.add(m);
 
   try {
     while (summary.moved + summary.failed < opts.max && !opts.signal?.aborted) {
@@ -101,13 +101,15 @@ export async function redriveFiltered(deps: Deps, opts: RedriveOptions): Promise
           hold(item.message);
         }
       } else {
-        await moveBatch(deps, limiter, toMove, summary, hold, note, count);
+        await moveBatch(deps, limiter, held, toMove, summary, hold, note, count);
       }
       opts.onProgress?.({ ...summary });
+      await held.keepAlive();
     }
   } finally {
-    summary.releaseFailed = await releaseAll(deps.dlq, held.values());
-    summary.released = held.size - summary.releaseFailed;
+    const count = held.size;
+    summary.releaseFailed = await held.releaseAll();
+    summary.released = count - summary.releaseFailed;
   }
   return summary;
 }
@@ -115,6 +117,7 @@ export async function redriveFiltered(deps: Deps, opts: RedriveOptions): Promise
 async function moveBatch(
   deps: Deps,
   limiter: RateLimiter,
+  held: HeldMessages,
   items: Array<{ message: DeadLetter; url: string; errorClass: string }>,
   summary: RedriveSummary,
   hold: (m: DeadLetter) => void,
@@ -124,7 +127,10 @@ async function moveBatch(
   const byUrl = new Map<string, typeof items>();
   for (const item of items) byUrl.set(item.url, [...(byUrl.get(item.url) ?? []), item]);
   for (const [url, group] of byUrl) {
-    for (const _ of group) await limiter.take();
+    for (const _ of group) {
+      await limiter.take();
+      await held.keepAlive(); // a slow rate must not let the held messages reappear
+    }
     const entries = group.map((item, i) => ({ id: `m${i}`, body: item.message.body, attributes: stripErrorAttributes(item.message.attributes, ERROR_ATTRIBUTE_NAMES) }));
     let sendFailures: Awaited<ReturnType<MessageSender['sendBatch']>>;
     try {

@@ -1,12 +1,12 @@
 import { aggregateDeadLetters, type DeadLetterStats } from '../domain/dlq/dlq-stats.js';
 import type { Clock } from '../ports/clock.port.js';
-import type { DeadLetterReader, Held } from '../ports/dead-letter-reader.port.js';
+import type { DeadLetterReader } from '../ports/dead-letter-reader.port.js';
 import { factsOf } from './dead-letter-facts.js';
-import { releaseAll } from './release.js';
+import { HeldMessages } from './held-messages.js';
 
 export interface DlqStatsOptions {
   sample: number;
-  /** Visibility while the sample is held; long enough to read the whole sample without seeing a message twice. */
+  /** Visibility while the sample is held, extended while the read lasts; a crash gives the messages back after it. */
   visibilitySeconds: number;
   waitSeconds: number;
   /** Stop reading early (SIGTERM/SIGINT); what was read is still counted and released. */
@@ -27,17 +27,18 @@ export interface DlqStatsResult {
  * message's receive count, which is what a DLQ's own redrive policy would act on.
  */
 export async function sampleDeadLetters(deps: { dlq: DeadLetterReader; clock: Clock }, opts: DlqStatsOptions): Promise<DlqStatsResult> {
-  const held = new Map<string, Held>();
+  const held = new HeldMessages(deps.dlq, deps.clock, opts.visibilitySeconds);
   const facts = new Map<string, ReturnType<typeof factsOf>>();
   let duplicates = 0;
   let releaseFailed = 0;
+  let heldCount = 0;
   try {
     while (facts.size < opts.sample && !opts.signal?.aborted) {
       const batch = await deps.dlq.receive(Math.min(10, opts.sample - facts.size), opts.visibilitySeconds, opts.waitSeconds);
       if (batch.length === 0) break;
       let fresh = 0;
       for (const m of batch) {
-        held.set(m.id, { id: m.id, receiptHandle: m.receiptHandle });
+        held.add(m);
         if (facts.has(m.id)) duplicates += 1;
         else {
           facts.set(m.id, factsOf(m));
@@ -45,9 +46,11 @@ export async function sampleDeadLetters(deps: { dlq: DeadLetterReader; clock: Cl
         }
       }
       if (fresh === 0) break; // the queue has come round again: everything left was already read
+      await held.keepAlive();
     }
   } finally {
-    releaseFailed = await releaseAll(deps.dlq, held.values());
+    heldCount = held.size;
+    releaseFailed = await held.releaseAll();
   }
-  return { stats: aggregateDeadLetters([...facts.values()], deps.clock.now()), duplicates, released: held.size - releaseFailed, releaseFailed };
+  return { stats: aggregateDeadLetters([...facts.values()], deps.clock.now()), duplicates, released: heldCount - releaseFailed, releaseFailed };
 }

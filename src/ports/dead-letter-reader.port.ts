@@ -27,6 +27,8 @@ export interface DeadLetterReader {
   receive(max: number, visibilitySeconds: number, waitSeconds: number): Promise<DeadLetter[]>;
   /** Visible again now (visibility 0); up to 10 per call; returns per-message failures. */
   release(messages: Held[]): Promise<BatchFailure[]>;
+  /** Keeps messages invisible for another `visibilitySeconds`; up to 10 per call. */
+  extend(messages: Held[], visibilitySeconds: number): Promise<BatchFailure[]>;
   /** Deletes up to 10; returns per-message failures. */
   remove(messages: Held[]): Promise<BatchFailure[]>;
   /** ApproximateNumberOfMessages (visible), for "sampled N of about M". */

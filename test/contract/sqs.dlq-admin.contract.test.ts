@@ -48,6 +48,18 @@ describe.each(SERVERS)('SQS DLQ reader and sender against $name', ({ start }) =>
     for (const m of again) expect(m.receiveCount).toBeGreaterThan(1);
   });
 
+  it('extend keeps messages hidden past their first visibility', async () => {
+    const q = await local.queue('dlq');
+    await local.sendMany(q.url, [{ body: 'a' }]);
+    const dlq = new SqsDeadLetterReader(local.sqs, q.url);
+    const got = await dlq.receive(10, 1, 0);
+    expect(await dlq.extend(got, 30)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await dlq.receive(10, 30, 0)).toEqual([]);
+    await dlq.release(got);
+    expect((await dlq.receive(10, 30, 0)).map((m) => m.body)).toEqual(['a']);
+  });
+
   it('remove deletes and reports only the bad entries', async () => {
     const q = await local.queue('dlq');
     await local.sendMany(q.url, [{ body: 'a' }]);

@@ -177,6 +177,14 @@ describe('dlq redrive with a class filter', () => {
     for (const t of sendTimes) expect(sendTimes.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(20);
   });
 
+  it('keeps the skipped messages hidden for a run longer than their visibility', async () => {
+    // too_large first: the first batch is all skipped and held for 1 s, while sending 20 at 5/s takes 3 s.
+    const s = await seed({ too_large: 10, corrupt_file: 20 });
+    const summary = await redriveFiltered(deps(s.dlqUrl), options({ filter: parseErrorClassList('corrupt_file'), ratePerSecond: 5, visibilitySeconds: 1 }));
+    expect(summary).toMatchObject({ moved: 20, skipped: 10, failed: 0, releaseFailed: 0 });
+    expect(await local.counts(s.dlqUrl)).toEqual({ visible: 10, inFlight: 0 });
+  });
+
   it('a stop signal ends the run after the batch in hand and gives the held messages back at once', async () => {
     const s = await seed({ corrupt_file: 15, too_large: 15 });
     const stop = new AbortController();

@@ -77,13 +77,17 @@ export class SqsDeadLetterReader implements DeadLetterReader {
     }
   }
 
-  async release(messages: Held[]): Promise<BatchFailure[]> {
+  release(messages: Held[]): Promise<BatchFailure[]> {
+    return this.extend(messages, 0);
+  }
+
+  async extend(messages: Held[], visibilitySeconds: number): Promise<BatchFailure[]> {
     if (messages.length === 0) return [];
     try {
       const out = await this.client.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: this.url,
-          Entries: messages.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.receiptHandle, VisibilityTimeout: 0 })),
+          Entries: messages.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.receiptHandle, VisibilityTimeout: visibilitySeconds })),
         }),
       );
       return failures(out.Failed).map((f) => ({ ...f, id: messages[Number(f.id.slice(1))]?.id ?? f.id }));
