@@ -24,6 +24,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** One S3 notification carries one record today; allow batching producers but bound the fan-out. */
 export const MAX_RECORDS_PER_MESSAGE = 100;
 const MAX_KEY_BYTES = 1024;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function bad(message: string): DocsiftError {
   return new DocsiftError('bad_message', 'parse', message);
@@ -53,7 +54,9 @@ function optNum(obj: Json, field: string): number | null {
 function checkName(bucket: string, key: string): void {
   if (bucket.length > 255 || !/^[a-zA-Z0-9._-]+$/.test(bucket)) throw bad('bucket name is not a valid S3 bucket name');
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw bad('object key is longer than 1024 bytes');
-  if (key.includes('\uFFFD')) throw bad('object key is not valid UTF-8');
+  // U+FFFD: invalid UTF-8 decoded on the way in; a lone surrogate: an escaped `\ud800` in the JSON,
+  // which no S3 key can hold (and which makes URL-encoding the key throw later, as a retryable error).
+  if (key.includes('\uFFFD') || LONE_SURROGATE.test(key)) throw bad('object key is not valid UTF-8');
 }
 
 /** S3 notification keys are URL-encoded with `+` for spaces. */
