@@ -101,7 +101,6 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
   const profiles: Record<string, { totalMs: number; functions: HotFunction[] }> = {};
   const harness: Record<string, string> = {
     INDEX_SINK: 'file',
-    METRICS_PORT: '0',
     // The local SQS server answers a long poll early only with a full batch: keep the tail short.
     RECEIVE_WAIT_SECONDS: '1',
     LOG_LEVEL: 'info',
@@ -136,6 +135,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
         workDir: work,
         timeoutMs: options.runTimeoutSeconds * 1000,
         exitWhenIdle: 3,
+        entry: resolve(ROOT, options.docsift),
         ...(options.profile ? { cpuProfileDir: join(outDir, `${ts}-profiles`) } : {}),
       });
       runs[name] = result;
@@ -203,7 +203,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
       '@aws-sdk/client-sqs': packageVersion('@aws-sdk/client-sqs'),
     },
     corpus: { ...corpusSummary, cached: corpus.cached, generatedMs: corpus.generatedMs },
-    harnessSettings: { ...harness, HEARTBEAT_DIR: '<temp>', exitWhenIdle: '3', legacy: JSON.stringify(LEGACY_SETTINGS) },
+    harnessSettings: { ...harness, docsift: options.docsift, HEARTBEAT_DIR: '<temp>', METRICS_PORT: '<free port, scraped every 2 s>', INDEX_FILE: '<temp>/<run>.ndjson', exitWhenIdle: '3', legacy: JSON.stringify(LEGACY_SETTINGS) },
     runs,
     servers,
     nativeOcr: { sameData, debianFast },

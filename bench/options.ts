@@ -21,6 +21,8 @@ export interface BenchOptions {
   /** V8 CPU profiles of each worker run (node --cpu-prof) next to the results. */
   profile: boolean;
   outDir: string;
+  /** The worker entry to run (default bin/docsift.js): another build, e.g. to compare before/after a change. */
+  docsift: string;
   /** Print progress lines. */
   verbose: boolean;
 }
@@ -39,6 +41,7 @@ export const USAGE = `npm run bench -- [options]
   --no-debian-fast        skip the second native reference on Debian's fast language data
   --no-build              do not run \`npm run build\` first (dist/ must be current)
   --profile               write a V8 CPU profile of every worker run
+  --docsift PATH          worker entry to run (default bin/docsift.js), e.g. another build to compare
   --out DIR               results directory (default bench/results)`;
 
 function int(name: string, value: string | undefined, min: number): number {
@@ -62,6 +65,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     build: true,
     profile: false,
     outDir: 'bench/results',
+    docsift: 'bin/docsift.js',
     verbose: true,
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -104,6 +108,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--profile':
         o.profile = true;
+        break;
+      case '--docsift':
+        o.docsift = value() ?? o.docsift;
         break;
       case '--out':
         o.outDir = value() ?? o.outDir;

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from '../children/spawn.js';
+import { freePort, metricValue, MetricsScraper, stageTimes, type StageTimes } from '../measure/metrics-scrape.js';
 import { cpuSeconds } from '../measure/proc.js';
 import { Sampler, type Sample } from '../measure/sampler.js';
 import { median, percentile, round, valueAt } from '../measure/stats.js';
@@ -19,6 +20,8 @@ export interface WorkerRunSpec {
   workDir: string;
   timeoutMs: number;
   exitWhenIdle: number;
+  /** Worker entry (bin/docsift.js or another build's dist/cli/index.js). */
+  entry: string;
   /** Write a V8 CPU profile of the worker into this directory. */
   cpuProfileDir?: string;
 }
@@ -40,7 +43,11 @@ export interface WorkerRunResult {
   rssMiB: { peak: number | null; median: number | null; afterStartup: number | null };
   servers: { driverCpuCores: number | null; driverEventLoop: { p50Ms: number; p99Ms: number; maxMs: number } };
   machine: { busyCores: number | null; otherCores: number | null };
-  workerEventLoop: { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number } | null;
+  /** Event-loop delay and utilisation of the worker's main thread (preloaded probe). */
+  workerEventLoop: { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number; utilisation: number; busiestUtilisation5s: number } | null;
+  /** Mean time per pipeline stage, from the worker's own docsift_stage_duration_seconds histogram. */
+  stages: StageTimes;
+  ocrRecycles: number | null;
   exitCode: number | null;
   timedOut: boolean;
   logFile: string;
@@ -120,17 +127,20 @@ export async function runWorker(spec: WorkerRunSpec): Promise<WorkerRunResult> {
     await mkdir(spec.cpuProfileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${spec.cpuProfileDir}`, `--cpu-prof-name=${spec.name}-${Date.now()}.cpuprofile`);
   }
+  const metricsPort = await freePort();
+  const scraper = new MetricsScraper(`http://127.0.0.1:${metricsPort}/metrics`);
   const childrenCpuBefore = cpuSeconds('self')?.children ?? 0;
   const wallStart = performance.now();
   const wallStartEpoch = Date.now();
   // The worker's logs go straight to a file: the driver does no work per log line during the run.
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/docsift.js'), 'run', '--exit-when-idle', String(spec.exitWhenIdle)], {
+  const child = spawn(process.execPath, [...nodeArgs, spec.entry, 'run', '--exit-when-idle', String(spec.exitWhenIdle)], {
     cwd: ROOT,
-    env: { ...spec.env, ...spec.settings, INDEX_FILE: indexFile, BENCH_PROBE_FILE: probeFile },
+    env: { ...spec.env, METRICS_PORT: String(metricsPort), ...spec.settings, INDEX_FILE: indexFile, BENCH_PROBE_FILE: probeFile },
     stdio: ['ignore', out, out],
   });
   const sampler = new Sampler(child.pid!);
   sampler.start();
+  scraper.start();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -140,6 +150,7 @@ export async function runWorker(spec: WorkerRunSpec): Promise<WorkerRunResult> {
   const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   clearTimeout(timer);
   const driverLoop = sampler.stop();
+  scraper.stop();
   closeSync(out);
   const wallSeconds = (performance.now() - wallStart) / 1000;
   const totalCpu = (cpuSeconds('self')?.children ?? 0) - childrenCpuBefore;
@@ -220,6 +231,8 @@ export async function runWorker(spec: WorkerRunSpec): Promise<WorkerRunResult> {
     servers: { driverCpuCores: driverCores, driverEventLoop: driverLoop },
     machine: { busyCores, otherCores },
     workerEventLoop,
+    stages: stageTimes(scraper.last),
+    ocrRecycles: metricValue(scraper.last, 'docsift_ocr_worker_recycles_total'),
     exitCode,
     timedOut,
     logFile,
