@@ -12,7 +12,7 @@ import { planCapacity } from '../operations/capacity-plan.js';
 import { capacityChartSvg } from './ops/capacity-chart.js';
 import { planHeadline, renderPlan, timelineRows } from './ops/capacity-render.js';
 import { EXIT } from './ops/exit-codes.js';
-import { configOrExit, nonNegativeInt, positiveInt, positiveNumber } from './ops/runtime.js';
+import { configOrExit, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './ops/runtime.js';
 
 interface Flags {
   backlog: number;
@@ -79,7 +79,7 @@ export function register(cmd: Command): void {
     .option('--behavior <json|@file>', 'HPA behavior (scaleUp/scaleDown: stabilizationWindowSeconds, selectPolicy, policies) as JSON; omitted fields take the Kubernetes defaults')
     .option('--scale-up-stabilization <s>', 'scaleUp.stabilizationWindowSeconds (default 0)', nonNegativeInt('--scale-up-stabilization'))
     .option('--scale-down-stabilization <s>', 'scaleDown.stabilizationWindowSeconds (default 300)', nonNegativeInt('--scale-down-stabilization'))
-    .option('--tolerance <x>', 'HPA tolerance', (v) => Number(v), HPA_TOLERANCE)
+    .option('--tolerance <x>', 'HPA tolerance', nonNegativeNumber('--tolerance'), HPA_TOLERANCE)
     .option('--hpa-sync <s>', 'HPA sync period, seconds', positiveInt('--hpa-sync'), HPA_SYNC_SECONDS)
     .option('--startup <duration>', 'from replica requested to processing (add node provisioning when nodes must be added)', '60s')
     .option('--initial-replicas <n>', 'replicas already running at the start', nonNegativeInt('--initial-replicas'), 0)
@@ -89,7 +89,7 @@ export function register(cmd: Command): void {
     .option('--node-cpu <q>', 'node allocatable CPU', `${T3_MEDIUM.allocatableMillicpu}m`)
     .option('--node-memory <q>', 'node allocatable memory', `${T3_MEDIUM.allocatableMemoryMiB}Mi`)
     .option('--node-max-pods <n>', 'pods per node (EKS VPC CNI limit)', positiveInt('--node-max-pods'), T3_MEDIUM.maxPods)
-    .option('--node-price <usd>', 'node price per hour (default CAPACITY_NODE_PRICE_HOURLY, t3.medium 0.0416)', (v) => Number(v))
+    .option('--node-price <usd>', 'node price per hour (default CAPACITY_NODE_PRICE_HOURLY, t3.medium 0.0416)', nonNegativeNumber('--node-price'))
     .option('--daemon-cpu <q>', 'CPU requested by the DaemonSets on every node', `${DEFAULT_DAEMON_OVERHEAD.millicpu}m`)
     .option('--daemon-memory <q>', 'memory requested by the DaemonSets on every node', `${DEFAULT_DAEMON_OVERHEAD.memoryMiB}Mi`)
     .option('--daemon-pods <n>', 'DaemonSet pods on every node', nonNegativeInt('--daemon-pods'), DEFAULT_DAEMON_OVERHEAD.pods)

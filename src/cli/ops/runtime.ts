@@ -41,7 +41,11 @@ export function kubeApps(config: Config): { apps: AppsV1Api; namespace: string; 
     }
   } else {
     const file = config.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config');
-    kc.loadFromFile(file);
+    try {
+      kc.loadFromFile(file);
+    } catch (err) {
+      throw new Error(`cannot load kubeconfig ${file}: ${err instanceof Error ? err.message : String(err)} (set KUBECONFIG, or run in a pod)`);
+    }
     source = `kubeconfig ${file} (context ${kc.getCurrentContext()})`;
     namespace = kc.getContextObject(kc.getCurrentContext())?.namespace;
   }
@@ -73,6 +77,14 @@ export function positiveNumber(name: string, min = 0) {
   return (value: string): number => {
     const n = Number(value.replace(/\/s$/, ''));
     if (!Number.isFinite(n) || n <= min) throw new Error(`${name} must be a number > ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+export function nonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number >= 0, got "${value}"`);
     return n;
   };
 }
