@@ -26,6 +26,11 @@ export interface TesseractPoolOptions {
   onRecycle?: (reason: RecycleReason) => void;
   heartbeat?: (component: string) => void;
   heartbeatMs?: number;
+  /**
+   * Memory the pool's threads hold, in MiB. Threads share the process, so the default estimates it
+   * as RSS above the RSS the process had before the pool's first worker started.
+   */
+  poolMemoryMb?: () => number;
 }
 
 type TWorker = Tesseract.Worker;
@@ -75,7 +80,9 @@ export class TesseractPool implements OcrService {
   readonly languages: string;
   private readonly slots: Slot[];
   private readonly queue: Job[] = [];
-  private readonly baselineRss = process.memoryUsage.rss();
+  /** RSS before the pool's first worker started: the default memory estimate counts from here. */
+  private baselineRss = process.memoryUsage.rss();
+  private everStarted = false;
   private readonly beat: NodeJS.Timeout | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -207,12 +214,16 @@ export class TesseractPool implements OcrService {
     if (slot.jobs >= this.options.recycleJobs) return this.retire(slot, generation, 'jobs');
     if (image.width * image.height > this.options.largeInputPixels) return this.retire(slot, generation, 'large_input');
     const live = this.slots.filter((s) => s.worker).length || 1;
-    const perWorkerMb = (process.memoryUsage.rss() - this.baselineRss) / live / MiB;
-    if (perWorkerMb > this.options.workerMaxMb) this.retire(slot, generation, 'memory');
+    const poolMb = this.options.poolMemoryMb ? this.options.poolMemoryMb() : (process.memoryUsage.rss() - this.baselineRss) / MiB;
+    if (poolMb / live > this.options.workerMaxMb) this.retire(slot, generation, 'memory');
   }
 
   private ensureWorker(slot: Slot): Promise<TWorker> {
     if (slot.worker) return Promise.resolve(slot.worker);
+    if (!this.everStarted) {
+      this.everStarted = true;
+      this.baselineRss = process.memoryUsage.rss();
+    }
     slot.starting ??= this.spawn(slot).finally(() => {
       slot.starting = undefined;
     });

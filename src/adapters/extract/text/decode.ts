@@ -24,12 +24,13 @@ export async function readUpTo(path: string, limit: number): Promise<{ bytes: Bu
   }
 }
 
-/** Encodings tried in order when there is no BOM; much of the corpus is Japanese. */
-const FALLBACKS = ['utf-8', 'shift_jis', 'euc-jp'] as const;
+/** Tried after UTF-8 when there is no BOM; much of the corpus is Japanese. */
+const JAPANESE = ['shift_jis', 'euc-jp'] as const;
+const HALF_WIDTH_KANA = /[\uff61-\uff9f]/g;
 
 /**
  * Decodes text of unknown encoding: a BOM decides; otherwise the first of UTF-8, Shift_JIS and
- * EUC-JP that decodes without error, else windows-1252 (which never fails). `cut` means the bytes
+ * EUC-JP that decodes without error (the likelier of the two when both do), else windows-1252. `cut` means the bytes
  * end mid-file, so a trailing partial character is dropped rather than treated as an error.
  */
 export function decodeText(bytes: Uint8Array, cut = false): { text: string; encoding: string } {
@@ -38,13 +39,23 @@ export function decodeText(bytes: Uint8Array, cut = false): { text: string; enco
   }
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2), { stream: cut }), encoding: 'utf-16le' };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2), { stream: cut }), encoding: 'utf-16be' };
-  for (const encoding of FALLBACKS) {
-    try {
-      return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes, { stream: cut }), encoding };
-    } catch {
-      // Try the next encoding.
-    }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: cut }), encoding: 'utf-8' };
+  } catch {
+    // Not UTF-8: one of the Japanese legacy encodings, or a Western one.
   }
+  // EUC-JP kana and kanji bytes are also valid Shift_JIS half-width katakana: when both decode,
+  // the one with fewer half-width katakana (rare in real text) is the right one.
+  const candidates = JAPANESE.flatMap((encoding) => {
+    try {
+      const text = new TextDecoder(encoding, { fatal: true }).decode(bytes, { stream: cut });
+      return [{ text, encoding, halfWidth: text.match(HALF_WIDTH_KANA)?.length ?? 0 }];
+    } catch {
+      return [];
+    }
+  });
+  candidates.sort((a, b) => a.halfWidth - b.halfWidth);
+  if (candidates[0]) return { text: candidates[0].text, encoding: candidates[0].encoding };
   return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252' };
 }
 
