@@ -34,8 +34,11 @@ async function heapFlag() {
 }
 
 function reexec(mb) {
+  // Its own process group: a signal sent to the launcher's group (tini -g, Ctrl-C) reaches the
+  // worker once, through the launcher, and is not taken for the "second signal, exit now".
   const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${mb}`, ...process.argv.slice(1)], {
     stdio: 'inherit',
+    detached: true,
     env: { ...process.env, DOCSIFT_HEAP_MB: String(mb) },
   });
   const forward = (signal) => child.kill(signal);
