@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FULL, PRODUCTION_MAX_RECEIVES, report, World } from './harness/world.js';
+import { FULL, PRODUCTION_MAX_RECEIVES, SCENARIO_TIMEOUT_MS, World, report } from './harness/world.js';
 
 /**
  * Scenario 2: the index answers 503 to everything for OUTAGE_MS, then recovers; later every bulk item
@@ -13,7 +13,7 @@ function gaps(times: number[]): number[] {
   return times.slice(1).map((t, i) => t - times[i]!);
 }
 
-describe('fault 2: index outage, then per-item 429s', () => {
+describe('fault 2: index outage, then per-item 429s', { timeout: SCENARIO_TIMEOUT_MS }, () => {
   let world: World;
   beforeAll(async () => {
     world = await World.create();

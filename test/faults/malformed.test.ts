@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rng } from '../../src/devstack/samples.js';
 import { parseMessageBody } from '../../src/domain/message.js';
-import { FULL, report, World } from './harness/world.js';
+import { FULL, SCENARIO_TIMEOUT_MS, World, report } from './harness/world.js';
 
 /**
  * Scenario 6: malformed messages. At least 1,000 generated bodies (random JSON, wrong types,
@@ -91,7 +91,7 @@ function sendRaw(endpoint: string, queueUrl: string, body: Buffer): Promise<numb
   });
 }
 
-describe('fault 6: malformed messages', () => {
+describe('fault 6: malformed messages', { timeout: SCENARIO_TIMEOUT_MS }, () => {
   let world: World;
   beforeAll(async () => {
     world = await World.create();

@@ -2,7 +2,7 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rng } from '../../src/devstack/samples.js';
 import { sequencerVersion } from '../../src/domain/sequencer.js';
-import { FULL, nextSequencer, report, s3EventBody, World, type EventKind } from './harness/world.js';
+import { FULL, SCENARIO_TIMEOUT_MS, World, nextSequencer, report, s3EventBody, type EventKind } from './harness/world.js';
 
 /**
  * Scenario 5: duplicate and reordered deliveries. Each key gets a history of ObjectCreated and
@@ -25,7 +25,7 @@ interface History {
 
 const RANDOM_KEYS = FULL ? 60 : 16;
 
-describe('fault 5: duplicate and reordered deliveries', () => {
+describe('fault 5: duplicate and reordered deliveries', { timeout: SCENARIO_TIMEOUT_MS }, () => {
   let world: World;
   beforeAll(async () => {
     world = await World.create();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSamples, type Sample } from '../../src/devstack/samples.js';
 import { FaultProxy, s3XmlError, type Fault } from './harness/fault-proxy.js';
-import { FULL, nextSequencer, PRODUCTION_MAX_RECEIVES, report, s3EventBody, World } from './harness/world.js';
+import { FULL, PRODUCTION_MAX_RECEIVES, SCENARIO_TIMEOUT_MS, World, nextSequencer, report, s3EventBody } from './harness/world.js';
 
 /**
  * Scenario 3: S3 misbehaves between the worker and the bucket. A missing object is a permanent
@@ -16,7 +16,7 @@ function withPrefix(prefix: string, samples: Sample[]): Sample[] {
   return samples.map((s) => ({ ...s, key: `${prefix}/${s.key}` }));
 }
 
-describe('fault 3: S3 404, 500, connection reset, stalled body', () => {
+describe('fault 3: S3 404, 500, connection reset, stalled body', { timeout: SCENARIO_TIMEOUT_MS }, () => {
   let world: World;
   let proxy: FaultProxy;
   beforeAll(async () => {

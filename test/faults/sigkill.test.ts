@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rng } from '../../src/devstack/samples.js';
-import { FULL, report, World } from './harness/world.js';
+import { FULL, SCENARIO_TIMEOUT_MS, World, report } from './harness/world.js';
 
 /**
  * Scenario 1: SIGKILL at random moments. The worker is killed without warning (OOM killer, node
@@ -10,7 +10,7 @@ import { FULL, report, World } from './harness/world.js';
 const MESSAGES = FULL ? 200 : 60;
 const ROUNDS = FULL ? 10 : 4;
 
-describe('fault 1: SIGKILL at random moments', () => {
+describe('fault 1: SIGKILL at random moments', { timeout: SCENARIO_TIMEOUT_MS }, () => {
   let world: World;
   beforeAll(async () => {
     world = await World.create();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyAwsError } from '../../src/adapters/aws/classify-aws-error.js';
 import { localSqsClient } from '../../src/devstack/local-stack.js';
 import { FaultProxy, sqsJsonError } from './harness/fault-proxy.js';
-import { FULL, PRODUCTION_MAX_RECEIVES, report, World } from './harness/world.js';
+import { FULL, PRODUCTION_MAX_RECEIVES, SCENARIO_TIMEOUT_MS, World, report } from './harness/world.js';
 
 /**
  * Scenario 4: SQS throttles and refuses connections during receive and delete. The worker backs off
@@ -17,7 +17,7 @@ const THROTTLE = sqsJsonError(400, 'ThrottlingException', 'Rate exceeded');
 const isReceive = (t: string | undefined) => t === 'AmazonSQS.ReceiveMessage';
 const isDelete = (t: string | undefined) => t === 'AmazonSQS.DeleteMessageBatch';
 
-describe('fault 4: SQS throttling and refused connections', () => {
+describe('fault 4: SQS throttling and refused connections', { timeout: SCENARIO_TIMEOUT_MS }, () => {
   let world: World;
   let proxy: FaultProxy;
   beforeAll(async () => {

@@ -14,6 +14,8 @@ import { WorkerProcess } from './worker-process.js';
 
 /** FAULTS_FULL=1 runs the sizes the issue names; the default keeps `npm test` fast. */
 export const FULL = process.env.FAULTS_FULL === '1';
+/** Per-test limit: scenarios run real processes for tens of seconds (minutes at full size). */
+export const SCENARIO_TIMEOUT_MS = FULL ? 1_200_000 : 240_000;
 
 export type EventKind = 'created' | 'removed';
 
