@@ -10,6 +10,7 @@ import { extractImage } from './image/image.extractor.js';
 import { extractOffice } from './office/office.extractor.js';
 import { createOcrService, type OcrService } from './ocr/index.js';
 import { extractPdf } from './pdf/pdf.extractor.js';
+import { semaphore } from './semaphore.js';
 import { throwIfAborted } from './signal.js';
 import { extractHtml } from './text/html.extractor.js';
 import { extractText } from './text/text.extractor.js';
@@ -46,6 +47,9 @@ function unsupported(detected: Detected): Extraction {
  */
 export function createExtractor(config: Config, deps: ExtractorDeps): Extractor {
   const ocr: OcrService | undefined = config.OCR_ENABLED ? createOcrService(config, deps) : undefined;
+  // Decoded pages waiting for OCR are the big allocations: at most two per OCR worker exist at once,
+  // however many documents are in flight.
+  const ocrSlot = semaphore(2 * Math.max(1, ocr?.size ?? 1));
   const recordOcr = (ms: number) => {
     deps.metrics.ocrPages.inc();
     deps.metrics.stageDuration.observe({ stage: 'ocr' }, ms / 1000);
@@ -76,6 +80,7 @@ export function createExtractor(config: Config, deps: ExtractorDeps): Extractor 
             ocr: config.PDF_STRATEGY === 'text_only' ? undefined : ocr,
             thumbnail: config.THUMBNAIL_ENABLED && config.THUMBNAIL_PDFS ? thumbnailOptions(config) : undefined,
             onOcrPage: recordOcr,
+            ocrSlot,
           },
           signal,
         );
@@ -92,6 +97,7 @@ export function createExtractor(config: Config, deps: ExtractorDeps): Extractor 
             preprocessing: config.IMAGE_PREPROCESSING,
             thumbnail: config.THUMBNAIL_ENABLED ? thumbnailOptions(config) : undefined,
             onOcrPage: recordOcr,
+            ocrSlot,
           },
           signal,
         );

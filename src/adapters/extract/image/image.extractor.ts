@@ -18,6 +18,8 @@ export interface ImageOptions {
   preprocessing: ReadonlyArray<'grayscale' | 'normalise'>;
   thumbnail?: ThumbnailOptions;
   onOcrPage?: (ms: number) => void;
+  /** Runs one decode-and-recognise step when the extractor-wide bound allows. */
+  ocrSlot: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 /** An image as sharp pipelines, one per page; BMP (which sharp cannot read) decoded by hand. */
@@ -108,13 +110,17 @@ export async function extractImage(path: string, contentType: string, options: I
   let ocrMs = 0;
   for (let n = 0; n < limit; n += 1) {
     throwIfAborted(signal);
-    let image: OcrImage;
-    try {
-      image = await ocrImage(source, n, options);
-    } catch (err) {
-      throw classify(err, contentType);
-    }
-    const result = await options.ocr.recognize(image, signal);
+    const ocr = options.ocr;
+    const result = await options.ocrSlot(async () => {
+      throwIfAborted(signal);
+      let image: OcrImage;
+      try {
+        image = await ocrImage(source, n, options);
+      } catch (err) {
+        throw classify(err, contentType);
+      }
+      return ocr.recognize(image, signal);
+    });
     options.onOcrPage?.(result.ms);
     ocrMs += result.ms;
     if (result.confidence !== null) confidences.push(result.confidence);

@@ -18,6 +18,8 @@ export interface OcrResult {
 export interface OcrService {
   readonly engine: 'tesseract.js' | 'native';
   readonly languages: string;
+  /** Workers (threads or processes) recognising at once. */
+  readonly size: number;
   /** Throws DocsiftError ocr_timeout / ocr_failed / processing_timeout (aborted). */
   recognize(image: OcrImage, signal?: AbortSignal): Promise<OcrResult>;
   close(): Promise<void>;

@@ -50,3 +50,22 @@ export function takeSpawnedThread(): ThreadWorker | undefined {
   lastSpawned = undefined;
   return thread;
 }
+
+/**
+ * tesseract.js's message handler throws when a message arrives for a job it has already settled:
+ * its worker script answers a failed `initialize` with a reject and then a resolve for the same job
+ * (bad or truncated language data does it). A throw inside an event listener is an uncaught
+ * exception that would kill the process, so each `message` listener is wrapped to report instead.
+ */
+export function guardMessageListeners(thread: ThreadWorker, onError: (err: unknown) => void): void {
+  for (const listener of thread.listeners('message') as Array<(...args: unknown[]) => void>) {
+    thread.off('message', listener);
+    thread.on('message', (...args: unknown[]) => {
+      try {
+        listener(...args);
+      } catch (err) {
+        onError(err);
+      }
+    });
+  }
+}

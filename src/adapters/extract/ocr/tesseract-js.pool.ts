@@ -5,7 +5,7 @@ import { DocsiftError } from '../../../domain/errors.js';
 import type { Logger } from '../../../observability/logger.js';
 import { abortedError } from '../signal.js';
 import type { OcrImage, OcrResult, OcrService } from './ocr.types.js';
-import { loadTesseract, takeSpawnedThread } from './tesseract-js.loader.js';
+import { guardMessageListeners, loadTesseract, takeSpawnedThread } from './tesseract-js.loader.js';
 import type { LangSource } from './tessdata.js';
 
 export type RecycleReason = 'jobs' | 'memory' | 'timeout' | 'error' | 'large_input' | 'exited' | 'aborted';
@@ -246,6 +246,11 @@ export class TesseractPool implements OcrService {
       errorHandler: (err: unknown) => rejectStart(new Error(`OCR worker error: ${String(err)}`)),
     });
     const thread = takeSpawnedThread();
+    if (thread) {
+      guardMessageListeners(thread, (err) =>
+        this.options.logger.warn({ event: 'worker_recycled', component: `ocr-${slot.id}`, err: String(err) }, 'stray message from an OCR worker ignored'),
+      );
+    }
     thread?.on('error', (err) => this.threadDied(slot, generation, `thread error: ${err.message}`));
     thread?.on('exit', (code) => this.threadDied(slot, generation, `thread exited with code ${code}`));
     try {

@@ -27,9 +27,10 @@ export async function renderRgba(
   doc: PDFDocumentProxy,
   page: PDFPageProxy,
   limits: RenderLimits,
-): Promise<{ rgba: Uint8ClampedArray; width: number; height: number }> {
+): Promise<{ rgba: Uint8ClampedArray; width: number; height: number; dpi: number }> {
   const base = page.getViewport({ scale: 1 });
-  const viewport = page.getViewport({ scale: renderScale(base.width, base.height, limits) });
+  const scale = renderScale(base.width, base.height, limits);
+  const viewport = page.getViewport({ scale });
   const width = Math.max(1, Math.floor(viewport.width));
   const height = Math.max(1, Math.floor(viewport.height));
   const factory = doc.canvasFactory as { create(w: number, h: number): CanvasAndContext; destroy(c: CanvasAndContext): void };
@@ -42,7 +43,7 @@ export async function renderRgba(
       background: '#ffffff',
     }).promise;
     const { data } = target.context.getImageData(0, 0, width, height);
-    return { rgba: data, width, height };
+    return { rgba: data, width, height, dpi: Math.round(scale * 72) };
   } finally {
     factory.destroy(target);
   }

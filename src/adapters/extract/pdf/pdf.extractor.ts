@@ -21,6 +21,8 @@ export interface PdfOptions {
   /** Thumbnail of page 1, when THUMBNAIL_PDFS is on. */
   thumbnail?: ThumbnailOptions;
   onOcrPage?: (ms: number) => void;
+  /** Runs one render-and-recognise step when the extractor-wide bound allows. */
+  ocrSlot: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 const THUMBNAIL_DPI = 36;
@@ -88,8 +90,13 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
           let text = options.strategy === 'ocr_only' ? '' : await pageText(page);
           if (options.ocr && needsOcr(options.strategy, text, options.minTextChars)) {
             throwIfAborted(signal);
-            const { rgba, width, height } = await renderRgba(doc, page, options.render);
-            const result = await options.ocr.recognize(rgbaToPgm(rgba, width, height), signal);
+            const ocr = options.ocr;
+            // Render inside the OCR slot: only as many rendered pages wait in memory as can be OCR'd.
+            const result = await options.ocrSlot(async () => {
+              throwIfAborted(signal);
+              const { rgba, width, height, dpi } = await renderRgba(doc, page, options.render);
+              return ocr.recognize({ ...rgbaToPgm(rgba, width, height), dpi }, signal);
+            });
             pagesOcr += 1;
             ocrMs += result.ms;
             options.onOcrPage?.(result.ms);
