@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ocr [-- --pages N --ja N --repeat N --skip-recycle --skip-debian]`: pages/minute of the
+ * `npm run bench:ocr [-- --pages N --ja N --repeat N --skip-recycle --skip-debian --skip-preprocessing]`: pages/minute of the
  * tesseract.js pool and of native tesseract on the same generated pages in the same run (one worker
  * and the whole pool each), word/character accuracy, the ratios the extraction issue targets, and
  * RSS over 200 jobs with recycling on and off. Writes bench/results/ocr-<timestamp>.json.
@@ -17,6 +17,12 @@ import { TesseractPool } from '../src/adapters/extract/ocr/tesseract-js.pool.js'
 import { greyToPgm } from '../src/adapters/extract/pdf/pdf-render.js';
 import { createLogger } from '../src/observability/logger.js';
 import { charAccuracy, wordAccuracy } from '../test/fixtures/accuracy.js';
+import { encode } from '../test/fixtures/image.fixture.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { createExtractor } from '../src/adapters/extract/index.js';
+import { loadConfig } from '../src/config/load.js';
+import { createMetrics } from '../src/observability/metrics.js';
 import { englishText, japaneseText, renderTextPage } from '../test/fixtures/text-image.fixture.js';
 
 const argv = process.argv.slice(2);
@@ -166,6 +172,46 @@ async function recycleRun(env: Record<string, string>) {
   return summary;
 }
 
+/**
+ * IMAGE_PREPROCESSING: word accuracy on low-contrast, noisy scans (text grey 120 on 175, +-10
+ * noise) with and without `normalise`, through the image extractor as configured.
+ */
+async function preprocessing(): Promise<Record<string, number[]>> {
+  const dir = await mkdtemp(join(tmpdir(), 'docsift-bench-pre-'));
+  const pages = [1, 2].map((s) => renderTextPage(englishText(150, 50 + s), { dpi: DPI, heightIn: 5 }));
+  const low = pages.map((p) => {
+    const grey = Buffer.alloc(p.grey.length);
+    let r = 7;
+    for (let i = 0; i < grey.length; i += 1) {
+      r = (r * 1103515245 + 12345) >>> 0;
+      grey[i] = Math.max(0, Math.min(255, 120 + Math.round((p.grey[i]! * 55) / 255) + ((r >>> 16) % 21) - 10));
+    }
+    return { ...p, grey };
+  });
+  const out: Record<string, number[]> = {};
+  try {
+    for (const steps of ['grayscale', 'grayscale,normalise']) {
+      const loaded = loadConfig({ OCR_LANGUAGES: LANGS, OCR_WORKERS: String(POOL), IMAGE_PREPROCESSING: steps });
+      if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+      const extractor = createExtractor(loaded.config, { logger, metrics: createMetrics({ defaultMetrics: false }) });
+      out[steps] = await Promise.all(
+        low.map(async (p, i) => {
+          const path = join(dir, `${steps}-${i}.png`);
+          const bytes = await encode(p, 'png', DPI);
+          await writeFile(path, bytes);
+          const r = await extractor.extract({ path, size: bytes.length, filename: 'scan.png', extension: 'png', declaredContentType: null, maxChars: 100_000 });
+          return round(wordAccuracy(p.text, r.text), 4);
+        }),
+      );
+      await extractor.close();
+      console.log(`preprocessing ${steps}: English word accuracy ${out[steps]!.join(', ')}`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   console.log(`OCR bench: ${ENGLISH_PAGES} English + ${JAPANESE_PAGES} Japanese A4 pages at ${DPI} DPI, ${LANGS}, pool of ${POOL}, ${REPEAT} repetition(s)`);
@@ -235,6 +281,8 @@ async function main(): Promise<void> {
     for (const recycle of ['30', '0']) recycling.push(await recycleRun({ JOBS: '200', RECYCLE_JOBS: recycle, WORKERS: '2', MALLOC_ARENA_MAX: '2', LARGE_EVERY: '50' }));
   }
 
+  const preprocessingAccuracy = flag('skip-preprocessing') ? null : await preprocessing();
+
   const result = {
     kind: 'ocr',
     startedAt: startedAt.toISOString(),
@@ -244,6 +292,7 @@ async function main(): Promise<void> {
     ratios,
     targets,
     recycling,
+    preprocessingAccuracy,
     notes,
   };
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
