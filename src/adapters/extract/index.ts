@@ -65,9 +65,9 @@ export function createExtractor(config: Config, deps: ExtractorDeps): Extractor 
       case 'json':
         return extractText(input.path, detected.contentType, input.maxChars);
       case 'html':
-      // XML's words are its content: strip the markup the same way.
-        return extractHtml(input.path, detected.contentType, input.maxChars);
       case 'xml':
+        // XML's words are its content: its markup is stripped the same way.
+        return extractHtml(input.path, detected.contentType, input.maxChars);
       case 'pdf':
         return extractPdf(
           input.path,

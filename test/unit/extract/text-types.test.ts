@@ -68,6 +68,13 @@ describe('text formats', () => {
     expect(r.text).toBe('Hello there');
   });
 
+  it('XML keeps the words of its elements, not its markup', async () => {
+    const r = await run('feed.xml', '<?xml version="1.0"?><catalog><book id="b1"><title>Kyoto Gardens</title><price>12</price></book></catalog>');
+    expect(r).toMatchObject({ contentType: 'application/xml', status: 'ok' });
+    expect(r.text).toContain('Kyoto Gardens');
+    expect(r.text).not.toContain('<title>');
+  });
+
   it('a 0-byte file is indexed as empty', async () => {
     const r = await run('nothing.pdf', Buffer.alloc(0));
     expect(r).toMatchObject({ status: 'empty', method: 'none', text: '' });
