@@ -55,6 +55,7 @@ const TEXT_BY_EXTENSION: Record<string, { kind: Kind; contentType: string }> = {
   htm: { kind: 'html', contentType: 'text/html' },
   xhtml: { kind: 'html', contentType: 'application/xhtml+xml' },
   xml: { kind: 'xml', contentType: 'application/xml' },
+  svg: { kind: 'xml', contentType: 'image/svg+xml' },
 };
 
 const HTML_START = /^\s*(<!--[\s\S]*?-->\s*)*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;

@@ -99,6 +99,7 @@ describe('scanned PDFs and multi-page images (eng, 1 worker)', () => {
     const t = await textOnly.extract(await files.input('a.pdf', pdf));
     expect(t).toMatchObject({ method: 'pdf_text', pages: 2 });
     expect(t.text).toBe('Closing words of the report in the text layer.');
+    expect(t.detail).toContain("1 page(s) without a text layer were not OCR'd");
     await textOnly.close();
     const { extractor: ocrOnly } = ocrExtractor({ PDF_STRATEGY: 'ocr_only', PDF_DPI: '150' });
     const o = await ocrOnly.extract(await files.input('a.pdf', pdf));

@@ -74,6 +74,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
     let chars = 0;
     let pagesOcr = 0;
     let failedPages = 0;
+    let pagesWithoutText = 0;
     let truncated = pages > limit;
     const confidences: number[] = [];
     let ocrMs = 0;
@@ -88,6 +89,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
         const page = await doc.getPage(n);
         try {
           let text = options.strategy === 'ocr_only' ? '' : await pageText(page);
+          if (!options.ocr && visibleChars(text) < options.minTextChars) pagesWithoutText += 1;
           if (options.ocr && needsOcr(options.strategy, text, options.minTextChars)) {
             throwIfAborted(signal);
             const ocr = options.ocr;
@@ -119,6 +121,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
     }
     if (pages > limit) details.unshift(`pages ${limit + 1}-${pages} of ${pages} left out (MAX_PDF_PAGES=${options.maxPages})`);
     if (failedPages > 0) details.unshift(`${failedPages} page(s) failed`);
+    if (pagesWithoutText > 0) details.push(`${pagesWithoutText} page(s) without a text layer were not OCR'd (OCR_ENABLED=false or PDF_STRATEGY=text_only)`);
     let thumbnail: Thumbnail | undefined;
     if (options.thumbnail && pages > 0) {
       try {
