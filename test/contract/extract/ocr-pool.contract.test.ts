@@ -106,6 +106,23 @@ describe('TesseractPool', () => {
     await p.close();
   });
 
+  it('every slot beats ocr-<n> while idle and while working', async () => {
+    const beats = new Map<string, number>();
+    const p = pool({ workers: 2, heartbeat: (c) => beats.set(c, (beats.get(c) ?? 0) + 1), heartbeatMs: 50 }, []);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(beats.get('ocr-1')).toBeGreaterThanOrEqual(3);
+      expect(beats.get('ocr-2')).toBeGreaterThanOrEqual(3);
+      beats.clear();
+      await Promise.all([p.recognize(small), p.recognize(small)]);
+      expect(beats.get('ocr-1')).toBeGreaterThanOrEqual(2);
+      expect(beats.get('ocr-2')).toBeGreaterThanOrEqual(2);
+      expect([...beats.keys()].sort()).toEqual(['ocr-1', 'ocr-2']);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('queued jobs beyond the workers wait their turn and an aborted queued job leaves the queue', async () => {
     const recycled: RecycleReason[] = [];
     const p = pool({}, recycled);

@@ -72,10 +72,28 @@ export class NativeTesseract implements OcrService {
   private closed = false;
   /** Heartbeat component numbers `ocr-<n>` of the process slots not in use. */
   private readonly freeIds: number[];
+  /** Start time of the process in each busy slot, for the heartbeat. */
+  private readonly busySince = new Map<number, number>();
+  private readonly beat: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: NativeOptions & { binary: string }) {
     this.languages = options.languages;
     this.freeIds = Array.from({ length: options.processes }, (_, i) => options.processes - i);
+    if (options.heartbeat) {
+      this.beat = setInterval(() => this.heartbeatAll(), 2000);
+      this.beat.unref();
+      this.heartbeatAll();
+    }
+  }
+
+  /** Every slot beats unless its process has outlived the timeout (then the kill did not work). */
+  private heartbeatAll(): void {
+    const now = performance.now();
+    for (let id = 1; id <= this.options.processes; id += 1) {
+      const since = this.busySince.get(id);
+      if (since !== undefined && now - since > this.options.timeoutMs + 4000) continue;
+      this.options.heartbeat?.(`ocr-${id}`);
+    }
   }
 
   get size(): number {
@@ -86,10 +104,12 @@ export class NativeTesseract implements OcrService {
     if (this.closed) throw new DocsiftError('ocr_failed', 'ocr', 'OCR engine is closed');
     await this.acquire(signal);
     const slot = this.freeIds.pop() ?? 0;
+    this.busySince.set(slot, performance.now());
     try {
       this.options.heartbeat?.(`ocr-${slot}`);
       return await this.runOnce(image, signal);
     } finally {
+      this.busySince.delete(slot);
       this.options.heartbeat?.(`ocr-${slot}`);
       this.freeIds.push(slot);
       this.release();
@@ -182,6 +202,7 @@ export class NativeTesseract implements OcrService {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.beat) clearInterval(this.beat);
     for (const child of this.children) child.kill('SIGKILL');
   }
 }

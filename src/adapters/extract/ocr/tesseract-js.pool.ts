@@ -53,6 +53,8 @@ interface Slot {
   jobs: number;
   dpi?: number;
   busy: boolean;
+  /** When the current job reached the worker (performance.now()), for the heartbeat. */
+  jobStarted?: number;
   failCurrent?: (err: DocsiftError) => void;
 }
 
@@ -94,6 +96,7 @@ export class TesseractPool implements OcrService {
     if (options.heartbeat) {
       this.beat = setInterval(() => this.heartbeatAll(), options.heartbeatMs ?? 2000);
       this.beat.unref();
+      this.heartbeatAll();
     }
   }
 
@@ -137,6 +140,7 @@ export class TesseractPool implements OcrService {
       slot.busy = true;
       void this.run(slot, job).finally(() => {
         slot.busy = false;
+        slot.jobStarted = undefined;
         slot.failCurrent = undefined;
         this.dispatch();
       });
@@ -159,6 +163,7 @@ export class TesseractPool implements OcrService {
     }
     const generation = slot.generation;
     const started = performance.now();
+    slot.jobStarted = started;
     let settled = false;
     let markDone: () => void = () => undefined;
     const decided = new Promise<void>((resolve) => {
@@ -298,8 +303,18 @@ export class TesseractPool implements OcrService {
     }
   }
 
+  /**
+   * Every slot beats while it is idle (its worker starts on demand) or working within its timeout.
+   * A slot whose job has outlived the timeout by more than a beat is stuck (the timer that should
+   * have replaced its worker did not run): it stops beating and its heartbeat file goes stale.
+   */
   private heartbeatAll(): void {
-    for (const slot of this.slots) if (slot.worker || slot.busy) this.options.heartbeat?.(`ocr-${slot.id}`);
+    const now = performance.now();
+    const stuckAfter = this.options.timeoutMs + 2 * (this.options.heartbeatMs ?? 2000);
+    for (const slot of this.slots) {
+      if (slot.jobStarted !== undefined && now - slot.jobStarted > stuckAfter) continue;
+      this.options.heartbeat?.(`ocr-${slot.id}`);
+    }
   }
 
   /** Rejects queued jobs and terminates every thread, waiting (bounded) for them to exit. Idempotent. */
