@@ -8,7 +8,8 @@ const SECRET = /(PASSWORD|SECRET|TOKEN|KEY)$/;
 function shown(name: string, value: unknown): string {
   if (value === undefined) return '(unset)';
   if (SECRET.test(name)) return '(hidden)';
-  const text = String(value);
+  // A URL may carry `user:password@`: never echo it (the message goes to logs and CI output).
+  const text = String(value).replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1(credentials hidden)@');
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 
