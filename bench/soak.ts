@@ -14,6 +14,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
@@ -192,8 +193,8 @@ async function main(): Promise<void> {
     const signalledAt = performance.now();
     worker.kill('SIGTERM');
     const exit = await exited;
-    log.end();
-    await new Promise<void>((r) => log.on('close', () => r()));
+    // The pipe ends the log stream when the worker's stdout closes: wait for that, never for an event already gone.
+    if (!log.closed) await finished(log).catch(() => undefined);
 
     const N = opts.messages;
     const firstAt = (p: number) => samplesOut.find((s) => s.processed >= p * N)!;
