@@ -71,4 +71,27 @@ export function containerMemoryLimit(read: FileReader = readText, root = '/sys/f
   return null;
 }
 
+/** A `key value` line of memory.stat. */
+function statValue(text: string | undefined, key: string): number | undefined {
+  const line = text?.split('\n').find((l) => l.startsWith(`${key} `));
+  const n = line === undefined ? NaN : Number(line.slice(key.length + 1));
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * The container's working set in bytes (usage minus inactive page cache, as the kubelet counts it
+ * for eviction and the dashboard shows it), or null when the cgroup cannot be read. It includes
+ * child processes (native OCR) and memory-backed emptyDirs, which the process RSS does not.
+ */
+export function containerWorkingSet(read: FileReader = readText, root = '/sys/fs/cgroup'): number | null {
+  const own = ownPaths(read);
+  const v2dir = `${root}${own.v2 && own.v2 !== '/' ? own.v2 : ''}`;
+  const v2 = Number(read(`${v2dir}/memory.current`));
+  if (Number.isFinite(v2) && v2 > 0) return Math.max(0, v2 - (statValue(read(`${v2dir}/memory.stat`), 'inactive_file') ?? 0));
+  const v1dir = `${root}/memory${own.v1 && own.v1 !== '/' ? own.v1 : ''}`;
+  const v1 = Number(read(`${v1dir}/memory.usage_in_bytes`));
+  if (Number.isFinite(v1) && v1 > 0) return Math.max(0, v1 - (statValue(read(`${v1dir}/memory.stat`), 'total_inactive_file') ?? 0));
+  return null;
+}
+
 export const MiB = 1024 * 1024;

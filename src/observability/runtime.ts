@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Config } from '../config/schema.js';
-import { MiB } from './cgroup.js';
+import { containerMemoryLimit, containerWorkingSet, MiB } from './cgroup.js';
 import { HeartbeatWriter } from './heartbeat.js';
 import { startHttpServer, type HttpServer, type Probe } from './http-server.js';
 import type { Logger } from './logger.js';
@@ -17,7 +17,7 @@ export interface RuntimeTarget {
 }
 
 export interface RuntimeOptions {
-  /** Resident set size source (tests). */
+  /** Memory-in-use source, bytes (tests); default: RSS, or the larger of RSS and the cgroup working set in a limited container. */
   rss?: () => number;
 }
 
@@ -29,12 +29,17 @@ export interface RuntimeOptions {
 export function createRuntime(config: Config, logger: Logger, metrics: Metrics, options: RuntimeOptions = {}) {
   const heartbeat = new HeartbeatWriter(config.HEARTBEAT_DIR);
   let target: RuntimeTarget | undefined;
+  // In a container with a memory limit the guard watches what the OOM killer counts: the larger of
+  // the process RSS and the cgroup working set (child processes, memory-backed volumes). Elsewhere
+  // (no cgroup limit, e.g. a shared host cgroup) the process RSS alone.
+  const inLimitedCgroup = containerMemoryLimit() !== null;
+  const memoryInUse = options.rss ?? (inLimitedCgroup ? () => Math.max(process.memoryUsage.rss(), containerWorkingSet() ?? 0) : () => process.memoryUsage.rss());
   const guard = new MemoryGuard({
     softLimitMb: config.MEMORY_SOFT_LIMIT_MB,
     hardLimitMb: config.MEMORY_HARD_LIMIT_MB,
     hysteresisMb: config.MEMORY_HYSTERESIS_MB ?? 0,
     intervalMs: config.MEMORY_CHECK_INTERVAL_MS,
-    ...(options.rss ? { rss: options.rss } : {}),
+    rss: memoryInUse,
     logger,
     onChange: (state) => {
       metrics.memoryGuardState.set(guard.stateValue);
@@ -72,6 +77,7 @@ export function createRuntime(config: Config, logger: Logger, metrics: Metrics, 
         event: 'memory_check',
         phase,
         rss_mb: Math.round(mem.rss / MiB),
+        working_set_mb: inLimitedCgroup ? Math.round((containerWorkingSet() ?? 0) / MiB) : null,
         heap_used_mb: Math.round(mem.heapUsed / MiB),
         heap_limit_mb: Math.round(heap.heap_size_limit / MiB),
         container_limit_mb: config.MEMORY_LIMIT_MB ?? null,

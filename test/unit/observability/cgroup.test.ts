@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerMemoryLimit } from '../../../src/observability/cgroup.js';
+import { containerMemoryLimit, containerWorkingSet } from '../../../src/observability/cgroup.js';
 
 const GiB = 1024 ** 3;
 const fs = (files: Record<string, string>) => (path: string) => files[path];
@@ -26,5 +26,19 @@ describe('containerMemoryLimit', () => {
   it('reads the real machine without throwing', () => {
     const limit = containerMemoryLimit();
     expect(limit === null || limit > 0).toBe(true);
+  });
+});
+
+describe('containerWorkingSet', () => {
+  it('v2: memory.current minus inactive page cache', () => {
+    const read = fs({ '/proc/self/cgroup': '0::/', '/sys/fs/cgroup/memory.current': String(900 * 1024 ** 2), '/sys/fs/cgroup/memory.stat': `anon 1\ninactive_file ${100 * 1024 ** 2}\nactive_file 5` });
+    expect(containerWorkingSet(read)).toBe(800 * 1024 ** 2);
+  });
+  it('v1: usage_in_bytes minus total_inactive_file, in the process cgroup', () => {
+    const read = fs({ '/proc/self/cgroup': '4:memory:/pod/c', '/sys/fs/cgroup/memory/pod/c/memory.usage_in_bytes': '5000', '/sys/fs/cgroup/memory/pod/c/memory.stat': 'cache 9\ntotal_inactive_file 1000' });
+    expect(containerWorkingSet(read)).toBe(4000);
+  });
+  it('null without cgroup files', () => {
+    expect(containerWorkingSet(fs({}))).toBeNull();
   });
 });
