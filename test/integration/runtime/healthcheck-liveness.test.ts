@@ -30,7 +30,8 @@ describe('docsift healthcheck against a real worker', () => {
   it('fails within --max-age while the event loop is blocked, naming the stale heartbeat, and passes after recovery', async () => {
     const MAX_AGE = 3;
     const BLOCK_MS = 7000;
-    const worker = new WorkerChild({ ...stack.env, HEARTBEAT_MAX_AGE: '12' });
+    // OCR off: this is about the intake loop and the event loop (OCR workers beat every 2 s, too coarse for a 3 s max age).
+    const worker = new WorkerChild({ ...stack.env, HEARTBEAT_MAX_AGE: '12', OCR_ENABLED: 'false' });
     try {
       await worker.waitFor(() => worker.logs.some((l) => l.event === 'startup' && typeof l.metrics_port === 'number') || worker.logs.some((l) => l.event === 'memory_check'), 20_000, 'start-up');
       // Healthy while idle: the intake loop beats on every (empty) long poll.
