@@ -403,9 +403,11 @@ export class Worker {
           logger.error({ event: 'cleanup_result', step: name, ok: false, reason: (err as Error).message }, 'shutdown step failed');
         }
       }
-      if (drainBeat) clearInterval(drainBeat);
       logger.info({ event: 'drained', reason, counts: this.counts, drain_ms: Math.round(performance.now() - stopStarted) }, 'worker stopped');
-    })().finally(finished);
+    })().finally(() => {
+      if (drainBeat) clearInterval(drainBeat);
+      finished();
+    });
     return this.stopPromise;
   }
 }
