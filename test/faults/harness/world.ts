@@ -87,7 +87,7 @@ export class World {
    * `receivesPerMessage()` counts real deliveries from the worker's own `job_start` lines, which
    * tests compare with the production limit (PRODUCTION_MAX_RECEIVES).
    */
-  static async create(options: { maxReceiveCount?: number } = {}): Promise<World> {
+  static async create(options: { maxReceiveCount?: number; bucket?: string } = {}): Promise<World> {
     const world = new World();
     world.stack = await startLocalStack({
       bridge: false,
