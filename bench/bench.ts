@@ -168,6 +168,12 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
         }
         await runOne('default', mixed, mixed.length, {});
       }
+      if (name === 'native') {
+        if (await tesseractVersion()) {
+          const dir = await npmTessdata(OCR_LANGUAGES, join(tmpdir(), 'docsift-bench-tessdata'));
+          await runOne('native', mixed, mixed.length, { OCR_ENGINE: 'native', TESSDATA_DIR: dir });
+        } else notes.push('native run skipped: no tesseract binary');
+      }
       if (name === 'text' && textDocs.length > 0) await runOne('text', textDocs, options.textMessages, {});
     }
   } finally {

@@ -1,6 +1,6 @@
 import { DEFAULT_MIX, parseMix, type Mix } from './corpus/plan.js';
 
-export const RUN_NAMES = ['legacy', 'default', 'text'] as const;
+export const RUN_NAMES = ['legacy', 'default', 'native', 'text'] as const;
 export type RunName = (typeof RUN_NAMES)[number];
 
 export interface BenchOptions {
@@ -33,8 +33,9 @@ export const USAGE = `npm run bench -- [options]
   --mix text=70,image=20,scanpdf=10
                           shares of text documents, single-page scanned images, 2-page scanned PDFs
   --seed N                corpus seed (default 1); the same seed gives the same corpus
-  --runs legacy,default,text
-                          which worker runs, in this order
+  --runs legacy,default,native,text
+                          which worker runs, in this order (quick: legacy,default,text); native is the
+                          defaults with OCR_ENGINE=native on the same language data as the reference
   --text-messages N       messages of the text-only run (default 3000, quick 200)
   --ceiling-messages N    messages of each server-ceiling loop (default 3000, quick 200)
   --run-timeout S         stop a worker run after S seconds (default 900, quick 30)
@@ -57,7 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     documents: quick ? 10 : 120,
     mix: DEFAULT_MIX,
     seed: 1,
-    runs: [...RUN_NAMES],
+    runs: quick ? ['legacy', 'default', 'text'] : [...RUN_NAMES],
     textMessages: quick ? 200 : 3000,
     ceilingMessages: quick ? 200 : 3000,
     runTimeoutSeconds: quick ? 30 : 900,

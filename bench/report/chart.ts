@@ -8,7 +8,7 @@ interface Bar {
   note?: string;
 }
 
-const COLOURS = { legacy: '#b0413e', default: '#2f6fb0', text: '#3a8f5c', limit: '#777777', ceiling: '#9a7b2f' };
+const COLOURS = { legacy: '#b0413e', default: '#2f6fb0', native: '#6a4fb0', text: '#3a8f5c', limit: '#777777', ceiling: '#9a7b2f' };
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
 function esc(s: string): string {
@@ -16,7 +16,7 @@ function esc(s: string): string {
 }
 
 function fmt(v: number | null): string {
-  if (v === null) return 'n/a';
+  if (v === null || !Number.isFinite(v)) return 'n/a';
   return v >= 100 ? Math.round(v).toLocaleString('en-US') : String(Math.round(v * 10) / 10);
 }
 
@@ -26,9 +26,10 @@ function barPanel(x: number, y: number, w: number, title: string, unit: string, 
   const barH = 30;
   const gap = 12;
   const plotW = w - labelW - 110;
-  const max = Math.max(1, ...bars.map((b) => b.value ?? 0), line?.value ?? 0) * 1.05;
+  const max = Math.max(1, ...bars.map((b) => (typeof b.value === 'number' && Number.isFinite(b.value) ? b.value : 0)), line?.value ?? 0) * 1.05;
   const out = [`<text x="${x}" y="${y}" font-size="17" font-weight="bold">${esc(title)}</text>`, `<text x="${x + w}" y="${y}" font-size="13" text-anchor="end" fill="#555">${esc(unit)}</text>`];
-  bars.forEach((b, i) => {
+  bars.forEach((raw, i) => {
+    const b = { ...raw, value: typeof raw.value === 'number' && Number.isFinite(raw.value) ? raw.value : null };
     const by = y + 16 + i * (barH + gap);
     const bw = b.value === null ? 0 : Math.max(1, (b.value / max) * plotW);
     out.push(`<text x="${x + labelW - 8}" y="${by + barH / 2 + 5}" font-size="14" text-anchor="end">${esc(b.label)}</text>`);
@@ -79,7 +80,16 @@ export function renderChartSvg(result: BenchResult): string {
     barPanel(30, 60, 560, `Mixed corpus (${result.corpus.documents} documents)`, 'messages/minute', [
       { label: 'legacy settings', value: r.legacy?.messagesPerMinute ?? null, colour: COLOURS.legacy },
       { label: 'docsift defaults', value: r.default?.messagesPerMinute ?? null, colour: COLOURS.default, note: result.ratios.defaultOverLegacy !== null ? `${result.ratios.defaultOverLegacy}x legacy` : '' },
+      ...(r.native
+        ? [{ label: 'defaults, native OCR', value: r.native.messagesPerMinute, colour: COLOURS.native, note: limit ? `= ${Math.round(((r.native.messagesPerMinute ?? 0) / limit) * 100)}% of limit` : '' }]
+        : []),
       { label: 'CPU limit (native OCR)', value: limit, colour: COLOURS.limit, note: result.ratios.defaultOverCpuLimit !== null ? `default = ${Math.round(result.ratios.defaultOverCpuLimit * 100)}%` : '' },
+      {
+        label: 'same, at the run\'s load',
+        value: result.cpuLimit.sameLoadMessagesPerMinute,
+        colour: '#aaaaaa',
+        note: result.ratios.defaultOverSameLoadLimit !== null ? `default = ${Math.round(result.ratios.defaultOverSameLoadLimit * 100)}%` : '',
+      },
     ]),
   );
   parts.push(
@@ -94,8 +104,8 @@ export function renderChartSvg(result: BenchResult): string {
     mem.push({ label: `${run.name} peak`, value: run.rssMiB.peak, colour: COLOURS[run.name as keyof typeof COLOURS] ?? '#333' });
     mem.push({ label: `${run.name} median`, value: run.rssMiB.median, colour: `${COLOURS[run.name as keyof typeof COLOURS] ?? '#333'}99` });
   }
-  parts.push(barPanel(30, 250, 560, 'Worker memory', 'RSS MiB', mem, { value: 1024, label: '1 GiB' }));
-  parts.push(rssPanel(620, 250, 550, 230, result));
+  parts.push(barPanel(30, 330, 560, 'Worker memory', 'RSS MiB', mem, { value: 1024, label: '1 GiB' }));
+  parts.push(rssPanel(620, 330, 550, 300, result));
   const m = result.machine;
   const ocr = result.nativeOcr.sameData;
   const footer = [
@@ -104,7 +114,7 @@ export function renderChartSvg(result: BenchResult): string {
     `native tesseract ${ocr ? `${ocr.pagesPerMinute} pages/min with ${ocr.processes} processes (${ocr.traineddata})` : 'not measured'}; corpus ${JSON.stringify(result.options.mix).replace(/"/g, '')}, seed ${result.options.seed}${result.options.quick ? ', QUICK' : ''}; ${result.startedAt}`,
     ...result.targets.map((t) => `${t.met === null ? '?' : t.met ? 'MET' : 'MISSED'}  ${t.name}: ${t.value ?? 'n/a'}${t.note ? ` (${t.note})` : ''}`),
   ];
-  const footY = 560;
+  const footY = Math.max(330 + 50 + mem.length * 42, 330 + 350);
   footer.forEach((line, i) => parts.push(`<text x="30" y="${footY + i * 19}" font-size="13" fill="${i < 3 ? '#444' : '#000'}">${esc(line.length > 170 ? `${line.slice(0, 167)}...` : line)}</text>`));
   const H = footY + footer.length * 19 + 20;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT}">

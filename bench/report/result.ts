@@ -24,6 +24,11 @@ export interface CpuLimit {
   ocrCpuSecondsPerPage: number | null;
   textCpuSecondsPerDocument: number | null;
   basis: string;
+  /**
+   * The same limit from native tesseract's wall-clock rate, measured right before the default run
+   * under the load the machine had then: fairer when other processes take part of the cores.
+   */
+  sameLoadMessagesPerMinute: number | null;
 }
 
 export interface Target {
@@ -49,7 +54,7 @@ export interface BenchResult {
   servers: CeilingResult | null;
   nativeOcr: { sameData: NativeOcrResult | null; debianFast: NativeOcrResult | null };
   cpuLimit: CpuLimit;
-  ratios: { defaultOverLegacy: number | null; defaultOverCpuLimit: number | null; textOverServerCeiling: number | null };
+  ratios: ReturnType<typeof derive>['ratios'];
   targets: Target[];
   /** Runs during which other processes used more than a quarter of a core on average. */
   contended: string[];
@@ -61,16 +66,19 @@ export function cpuLimit(docs: CorpusDoc[], cpus: number, native: NativeOcrResul
   const textDone = text ? Object.values(text.outcomes).reduce((a, b) => a + b, 0) : 0;
   const textPerDoc = text && text.cpu.seconds !== null && textDone > 0 ? text.cpu.seconds / textDone : null;
   if (ocrPerPage === null || docs.length === 0) {
-    return { messagesPerMinute: null, cpuSecondsPerDocument: null, ocrCpuSecondsPerPage: null, textCpuSecondsPerDocument: textPerDoc, basis: 'no native OCR measurement' };
+    return { messagesPerMinute: null, cpuSecondsPerDocument: null, ocrCpuSecondsPerPage: null, textCpuSecondsPerDocument: textPerDoc, basis: 'no native OCR measurement', sameLoadMessagesPerMinute: null };
   }
   const ocrPages = docs.reduce((n, d) => n + d.ocrPages.length, 0);
   const textDocs = docs.filter((d) => d.cls === 'text').length;
   const perDoc = (ocrPages * ocrPerPage + textDocs * (textPerDoc ?? 0)) / docs.length;
+  // Wall seconds for the corpus: native's measured time for its pages plus the text documents' CPU spread over the cores.
+  const wallSeconds = native!.seconds * (ocrPages / Math.max(1, native!.pages)) + (textDocs * (textPerDoc ?? 0)) / cpus;
   return {
     messagesPerMinute: perDoc > 0 ? round((cpus * 60) / perDoc, 1) : null,
     cpuSecondsPerDocument: round(perDoc, 4),
     ocrCpuSecondsPerPage: round(ocrPerPage, 3),
     textCpuSecondsPerDocument: textPerDoc === null ? null : round(textPerDoc, 4),
+    sameLoadMessagesPerMinute: wallSeconds > 0 ? round((docs.length / wallSeconds) * 60, 1) : null,
     basis: `${cpus} cores x 60 s / (OCR pages x native tesseract CPU s/page (same language data as docsift, OMP_THREAD_LIMIT=1) + text documents x docsift text-run CPU s/document) per document${textPerDoc === null ? '; no text run, so text documents counted as free' : ''}`,
   };
 }
@@ -86,6 +94,9 @@ export function derive(runs: Partial<Record<string, WorkerRunResult>>, servers: 
   const ratios = {
     defaultOverLegacy: ratio(def?.messagesPerMinute, legacy?.messagesPerMinute),
     defaultOverCpuLimit: ratio(def?.messagesPerMinute, limit.messagesPerMinute, 3),
+    defaultOverSameLoadLimit: ratio(def?.messagesPerMinute, limit.sameLoadMessagesPerMinute, 3),
+    /** CPU seconds per document the limit assumes / what the default run spent: docsift's CPU efficiency against native tesseract, whatever the load. */
+    cpuEfficiency: ratio(limit.cpuSecondsPerDocument, def && def.cpu.seconds !== null && def.settled > 0 ? def.cpu.seconds / def.settled : null, 3),
     textOverServerCeiling: ratio(text?.messagesPerMinute, servers?.messagesPerMinute, 3),
   };
   const ocrActive = (r: WorkerRunResult | undefined) => (r ? r.extraction.ocrPages > 0 : false);
