@@ -7,7 +7,7 @@ import { FULL, PRODUCTION_MAX_RECEIVES, SCENARIO_TIMEOUT_MS, World, report } fro
  * transient cause, and while the index fails the worker backs off instead of hammering it.
  */
 const MESSAGES = FULL ? 200 : 40;
-const OUTAGE_MS = FULL ? 30_000 : 10_000;
+const OUTAGE_MS = FULL ? 30_000 : 8_000;
 
 function gaps(times: number[]): number[] {
   return times.slice(1).map((t, i) => t - times[i]!);

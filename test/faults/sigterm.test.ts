@@ -8,7 +8,7 @@ import { FULL, SCENARIO_TIMEOUT_MS, World, nextSequencer, report, s3EventBody } 
  * finishes or releases what it holds within SHUTDOWN_TIMEOUT, flushes index and acks, and exits 0.
  * Some downloads stall so there is always unfinished work to release at the deadline.
  */
-const MESSAGES = FULL ? 200 : 60;
+const MESSAGES = FULL ? 200 : 40;
 const ROUNDS = FULL ? 5 : 3;
 const SHUTDOWN_TIMEOUT_S = 3;
 /** Abort + release + flushes after the deadline: well under the 10 s the worker allows itself. */

@@ -11,7 +11,7 @@ import { FULL, PRODUCTION_MAX_RECEIVES, SCENARIO_TIMEOUT_MS, World, report } fro
  * comes back and is re-indexed under the same `_id`.
  */
 const MESSAGES = FULL ? 200 : 40;
-const PHASE_MS = FULL ? 15_000 : 6_000;
+const PHASE_MS = FULL ? 15_000 : 5_000;
 const THROTTLE = sqsJsonError(400, 'ThrottlingException', 'Rate exceeded');
 
 const isReceive = (t: string | undefined) => t === 'AmazonSQS.ReceiveMessage';
@@ -115,7 +115,7 @@ describe('fault 4: SQS throttling and refused connections', { timeout: SCENARIO_
     expect(duplicated).toBe(0);
     expect(dead).toEqual([]);
     // Not a tight loop: the SDK makes at most 3 attempts per receive and the loop backs off
-    // 0.5 s, 1 s, 2 s… between failed receives, so a 6 s phase sees a handful of requests (a loop
+    // 0.5 s, 1 s, 2 s… between failed receives, so a 5 s phase sees a handful of requests (a loop
     // without backoff would send hundreds).
     expect(receivesWhileThrottled).toBeGreaterThan(0);
     expect(receivesWhileThrottled / seconds).toBeLessThan(3);

@@ -89,7 +89,9 @@ describe('secrets in logs and metrics', { timeout: 240_000 }, () => {
         METRICS_PORT: String(port),
         LOG_LEVEL: 'trace',
       });
-      await w.waitForLog((l) => l.event === 'startup', 20_000);
+      // Ready (index template checked, queue reachable) before the index starts failing.
+      await world.until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.status === 200 || !w.alive, 30_000, () => 'never ready');
+      expect(w.alive).toBe(true);
       // The index refuses auth for a while (401: permanent, dead-lettered) then is down (503).
       world.double.requestFault = 401;
       await world.send([...samples.slice(0, 2), ...missing].map((s) => s3EventBody('created', BUCKET, s.key, nextSequencer(), s.body.length)));
