@@ -5,7 +5,7 @@
  * RSS over 200 jobs with recycling on and off. Writes bench/results/ocr-<timestamp>.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,10 @@ interface Run {
   accuracy: { englishWords: number | null; japaneseChars: number | null };
   /** 1-minute load average when the run ended: above the CPU count, other work shared the cores. */
   load: number;
+  /** CPU time (this process's threads plus finished child processes) per page. */
+  cpuSecondsPerPage: number;
+  /** 60 / cpuSecondsPerPage: the rate of one worker that has a core to itself, whatever else ran. */
+  pagesPerCpuMinute: number;
   /** pages/minute of each repetition; the run reports their median. */
   samples?: number[];
 }
@@ -83,11 +87,35 @@ function makePages(): Page[] {
 }
 
 /** All pages through `service` with `workers` jobs in flight; worker start-up is excluded (warm-up first). */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds used so far by this process (all threads) and by its reaped children (native tesseract). */
+function cpuSeconds(): number {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    // /proc/self/stat fields 16 and 17: cutime and cstime, in clock ticks.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    children = (Number(fields[13]) + Number(fields[14])) / CLK_TCK;
+  } catch {
+    children = 0;
+  }
+  return (own.user + own.system) / 1e6 + children;
+}
+
 async function measure(service: OcrService, workers: number, data: string, pages: Page[]): Promise<Run> {
   const warm = pages[0]!;
   await Promise.all(Array.from({ length: workers }, () => service.recognize(warm.image)));
   const texts: string[] = new Array(pages.length);
   let next = 0;
+  const cpuBefore = cpuSeconds();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: workers }, async () => {
@@ -98,6 +126,7 @@ async function measure(service: OcrService, workers: number, data: string, pages
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuPerPage = (cpuSeconds() - cpuBefore) / pages.length;
   const ppm = (pages.length / seconds) * 60;
   const run: Run = {
     engine: service.engine,
@@ -112,8 +141,12 @@ async function measure(service: OcrService, workers: number, data: string, pages
       japaneseChars: mean(pages.flatMap((p, i) => (p.kind === 'ja' ? [charAccuracy(p.text, texts[i]!)] : []))),
     },
     load: round(loadavg()[0] ?? 0, 2),
+    cpuSecondsPerPage: round(cpuPerPage, 3),
+    pagesPerCpuMinute: round(60 / cpuPerPage),
   };
-  console.log(`${run.engine.padEnd(12)} ${data.padEnd(22)} ${workers} worker(s): ${run.pagesPerMinute} pages/min (${run.pagesPerMinutePerWorker}/worker), en ${run.accuracy.englishWords ?? '-'}, ja ${run.accuracy.japaneseChars ?? '-'}`);
+  console.log(
+    `${run.engine.padEnd(12)} ${data.padEnd(22)} ${workers} worker(s): ${run.pagesPerMinute} pages/min (${run.pagesPerMinutePerWorker}/worker), ${run.cpuSecondsPerPage} CPU s/page, en ${run.accuracy.englishWords ?? '-'}, ja ${run.accuracy.japaneseChars ?? '-'}, load ${run.load}`,
+  );
   return run;
 }
 
@@ -261,11 +294,25 @@ async function main(): Promise<void> {
     tesseractJsPoolVsOneWorker_debianData: ratio(tjsDebPool, tjsDeb1),
     nativePoolVsOneProcess: ratio(natPool, nat1),
   };
+  // The same comparisons from CPU time, which other work on the machine does not distort: per
+  // worker, pages per CPU-minute; for a pool of n, n x (CPU per page alone / CPU per page in the pool).
+  const cpuRatio = (a?: Run, b?: Run) => (a && b ? round(a.pagesPerCpuMinute / b.pagesPerCpuMinute, 2) : null);
+  const cpuScaling = (pool?: Run, one?: Run) => (pool && one ? round((pool.workers * one.cpuSecondsPerPage) / pool.cpuSecondsPerPage, 2) : null);
+  const cpuNormalised = {
+    tesseractJsPerWorkerVsNativePerProcess_defaultData: cpuRatio(tjs1, nat1),
+    tesseractJsPerWorkerVsNativePerProcess_sameData: cpuRatio(tjsDeb1, nat1),
+    tesseractJsPoolVsOneWorker: cpuScaling(tjsPool, tjs1),
+    tesseractJsPoolVsOneWorker_debianData: cpuScaling(tjsDebPool, tjsDeb1),
+    nativePoolVsOneProcess: cpuScaling(natPool, nat1),
+  };
   const target = (name: string, v: number | null, min: number) => ({ name, value: v, min, met: v === null ? null : v >= min });
   const targets = [
     target('tesseract.js per worker >= 0.8x native (default data)', ratios.tesseractJsPerWorkerVsNativePerProcess_defaultData, 0.8),
     target('tesseract.js per worker >= 0.8x native (same data)', ratios.tesseractJsPerWorkerVsNativePerProcess_sameData, 0.8),
     target(`pool of ${POOL} >= 1.8x one worker`, ratios.tesseractJsPoolVsOneWorker, 1.8),
+    target('tesseract.js per worker >= 0.8x native, from CPU time (default data)', cpuNormalised.tesseractJsPerWorkerVsNativePerProcess_defaultData, 0.8),
+    target('tesseract.js per worker >= 0.8x native, from CPU time (same data)', cpuNormalised.tesseractJsPerWorkerVsNativePerProcess_sameData, 0.8),
+    target(`pool of ${POOL} >= 1.8x one worker, from CPU time`, cpuNormalised.tesseractJsPoolVsOneWorker, 1.8),
     target('English word accuracy >= 0.95', tjs1?.accuracy.englishWords ?? null, 0.95),
     target('Japanese character accuracy >= 0.85', tjs1?.accuracy.japaneseChars ?? null, 0.85),
   ];
@@ -277,8 +324,10 @@ async function main(): Promise<void> {
         recycling.push(await recycleRun({ JOBS: '200', RECYCLE_JOBS: recycle, WORKERS: '2', ...(malloc === '2' ? { MALLOC_ARENA_MAX: '2' } : {}) }));
       }
     }
-    // A large page every 50 jobs: the input that grows a worker's heap for good.
-    for (const recycle of ['30', '0']) recycling.push(await recycleRun({ JOBS: '200', RECYCLE_JOBS: recycle, WORKERS: '2', MALLOC_ARENA_MAX: '2', LARGE_EVERY: '50' }));
+    // An A4 page at 300 DPI every 45 jobs, the input that grows a worker's heap for good: docsift's
+    // policy (replace after it, and every 30 jobs) against keeping the workers.
+    recycling.push(await recycleRun({ JOBS: '200', RECYCLE_JOBS: '30', WORKERS: '2', MALLOC_ARENA_MAX: '2', LARGE_EVERY: '45', LARGE_INPUT_PIXELS: '8000000' }));
+    recycling.push(await recycleRun({ JOBS: '200', RECYCLE_JOBS: '0', WORKERS: '2', MALLOC_ARENA_MAX: '2', LARGE_EVERY: '45' }));
   }
 
   const preprocessingAccuracy = flag('skip-preprocessing') ? null : await preprocessing();
@@ -290,6 +339,7 @@ async function main(): Promise<void> {
     pages: { english: ENGLISH_PAGES, japanese: JAPANESE_PAGES, dpi: DPI, languages: LANGS, wordsPerEnglishPage: 320 },
     runs,
     ratios,
+    cpuNormalised,
     targets,
     recycling,
     preprocessingAccuracy,
@@ -300,6 +350,7 @@ async function main(): Promise<void> {
   const path = join(dir, `ocr-${startedAt.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}.json`);
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`ratios ${JSON.stringify(ratios)}`);
+  console.log(`from CPU time ${JSON.stringify(cpuNormalised)}`);
   for (const n of notes) console.log(`note: ${n}`);
   for (const t of targets) console.log(`${t.met === null ? '  ?   ' : t.met ? '  MET ' : 'MISSED'} ${t.name}: ${t.value ?? 'n/a'}`);
   console.log(`results ${path}`);

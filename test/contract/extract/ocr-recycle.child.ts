@@ -17,6 +17,8 @@ const WORKERS = Number(process.env['WORKERS'] ?? 2);
 const LANGS = process.env['LANGS'] ?? 'eng';
 /** Every LARGE_EVERY-th job is a full A4 page at 300 DPI (0: never), the input that grows a worker. */
 const LARGE_EVERY = Number(process.env['LARGE_EVERY'] ?? 0);
+/** Replace a worker right after an input above this many pixels (default: never). */
+const LARGE_INPUT_PIXELS = Number(process.env['LARGE_INPUT_PIXELS'] ?? Number.MAX_SAFE_INTEGER);
 
 async function main(): Promise<void> {
   const layout = { dpi: 150, heightIn: 0.8, fontPt: 11, marginIn: 0.15 };
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
     workerMaxMb: 65_536,
     timeoutMs: 120_000,
     startTimeoutMs: 60_000,
-    largeInputPixels: Number.MAX_SAFE_INTEGER,
+    largeInputPixels: LARGE_INPUT_PIXELS,
     logger: createLogger('silent'),
     onRecycle: (reason) => recycles.push(reason),
   });

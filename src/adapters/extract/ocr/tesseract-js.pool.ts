@@ -151,11 +151,21 @@ export class TesseractPool implements OcrService {
     const { signal } = job;
     this.options.heartbeat?.(`ocr-${slot.id}`);
     let worker: TWorker;
+    let stopWaiting: () => void = () => undefined;
     try {
-      worker = await this.ensureWorker(slot);
+      // A job waiting for its worker to start still honours its abort.
+      const aborted = new Promise<never>((_, reject) => {
+        const onAbort = () => reject(abortedError(signal, 'ocr'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        stopWaiting = () => signal?.removeEventListener('abort', onAbort);
+      });
+      aborted.catch(() => undefined);
+      worker = await Promise.race([this.ensureWorker(slot), aborted]);
     } catch (err) {
       job.reject(err);
       return;
+    } finally {
+      stopWaiting();
     }
     if (signal?.aborted) {
       job.reject(abortedError(signal, 'ocr'));
@@ -257,7 +267,10 @@ export class TesseractPool implements OcrService {
       );
     }
     thread?.on('error', (err) => this.threadDied(slot, generation, `thread error: ${err.message}`));
-    thread?.on('exit', (code) => this.threadDied(slot, generation, `thread exited with code ${code}`));
+    thread?.on('exit', (code) => {
+      rejectStart(new Error(`OCR worker thread exited with code ${code} while starting`));
+      this.threadDied(slot, generation, `thread exited with code ${code}`);
+    });
     try {
       const worker = await timeout(Promise.race([created, startFailed]), this.options.startTimeoutMs, () => new Error(`OCR worker did not start within ${this.options.startTimeoutMs} ms`));
       if (this.closed || slot.generation !== generation) {
