@@ -92,3 +92,30 @@ describe('fault 2: index outage, then per-item 429s', { timeout: SCENARIO_TIMEOU
     expect(await world.depth()).toEqual({ visible: 0, inFlight: 0 });
   });
 });
+
+describe('fault 2b: worker started during an index outage', { timeout: SCENARIO_TIMEOUT_MS }, () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await World.create();
+  });
+  afterAll(() => world?.close());
+
+  /**
+   * KNOWN BUG (composition root, reported): `createApp` calls `index.ensureReady()` once and a 503
+   * makes `docsift run` exit 1 ("index template check failed"). During an outage every new pod
+   * (KEDA scales out precisely because the queue grows) and every restarted one crash-loops.
+   * Expected: transient index errors at start-up are retried with backoff (readyz false meanwhile)
+   * and the worker carries on when the index is back. `it.fails` until then; make it `it` when fixed.
+   */
+  it.fails('stays up through a start-up outage and indexes once the index is back', async () => {
+    world.double.requestFault = 503;
+    const worker = world.startWorker();
+    await new Promise((r) => setTimeout(r, 5000));
+    const aliveDuringOutage = worker.alive;
+    world.double.requestFault = null;
+    const samples = await world.seedCorpus(5, 21);
+    expect(aliveDuringOutage).toBe(true);
+    await world.until(() => world.double.docs.size >= samples.length || !worker.alive, 30_000);
+    expect(world.account(samples).lost).toEqual([]);
+  });
+});
