@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Repository root (test/faults/harness → ../../..). */
@@ -25,6 +25,7 @@ function newestMtime(dir: string): number {
 export function ensureBuilt(): string {
   const stale = () => !existsSync(ENTRY) || statSync(ENTRY).mtimeMs < newestMtime(join(ROOT, 'src'));
   if (!stale()) return ENTRY;
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   // Type errors elsewhere in the tree must not stop the suite: tsc still emits, and the suite's
   // own typecheck is `npm run typecheck`. `|| true` keeps the emitted output.
