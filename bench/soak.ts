@@ -209,8 +209,8 @@ async function main(): Promise<void> {
     const end = samplesOut[samplesOut.length - 1]!;
     const w20 = windowOf(0.18, 0.22);
     const wEnd = windowOf(0.98, 1);
-    const rss20 = median(w20.map((s) => s.rssMiB));
-    const rssEnd = median(wEnd.map((s) => s.rssMiB));
+    const rss20 = round(median(w20.map((s) => s.rssMiB)));
+    const rssEnd = round(median(wEnd.map((s) => s.rssMiB)));
     const change = (rssEnd - rss20) / rss20;
     const busySeconds = (end.t - (samplesOut.find((s) => s.processed > 0)?.t ?? 0)) || 1;
     const outcomes = Object.fromEntries(
@@ -239,8 +239,9 @@ async function main(): Promise<void> {
         peak: Math.max(...samplesOut.map((s) => s.rssMiB)),
         min: Math.min(...samplesOut.map((s) => s.rssMiB)),
       },
-      heapUsedMiB: { at20: at20.heapUsedMiB, end: end.heapUsedMiB, at20WindowMedian: median(w20.map((s) => s.heapUsedMiB)), endWindowMedian: median(wEnd.map((s) => s.heapUsedMiB)), peak: Math.max(...samplesOut.map((s) => s.heapUsedMiB)) },
+      heapUsedMiB: { at20: at20.heapUsedMiB, end: end.heapUsedMiB, at20WindowMedian: round(median(w20.map((s) => s.heapUsedMiB))), endWindowMedian: round(median(wEnd.map((s) => s.heapUsedMiB))), peak: Math.max(...samplesOut.map((s) => s.heapUsedMiB)) },
       heapTotalMiB: { at20: at20.heapTotalMiB, end: end.heapTotalMiB, peak: Math.max(...samplesOut.map((s) => s.heapTotalMiB)) },
+      rssMiBByTenth: Array.from({ length: 10 }, (_, i) => round(median(samplesOut.filter((s) => s.processed >= (i / 10) * N && s.processed < ((i + 1) / 10) * N).map((s) => s.rssMiB)))),
       target: { name: 'RSS at the end within 10% of RSS at 20% of the run (medians of the 18-22% and 98-100% windows)', met: Math.abs(change) <= 0.1 },
       drain: { exitCode: exit.code, msFromSigterm: Math.round(exit.at - signalledAt) },
       logs: { bytes: logBytes, bytesPerMessage: round(logBytes / Math.max(1, end.processed)) },
