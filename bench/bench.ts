@@ -142,7 +142,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
       log(
         `run ${name}: ${result.messagesPerMinute} msg/min over ${result.busySeconds} s; p50 ${result.latencyMs.p50} ms p95 ${result.latencyMs.p95} ms; ` +
           `CPU ${result.cpu.cores} cores; RSS peak ${result.rssMiB.peak} MiB median ${result.rssMiB.median} MiB; OCR pages ${result.extraction.ocrPages}; ` +
-          `methods ${JSON.stringify(result.extraction.byMethod)}; failures ${JSON.stringify(result.failures)}${result.timedOut ? '; TIMED OUT' : ''}`,
+          `methods ${JSON.stringify(result.extraction.byMethod)}; failures ${JSON.stringify(result.failures)} ${JSON.stringify(result.failureReasons)}${result.timedOut ? '; TIMED OUT' : ''}`,
       );
       if (result.settled < messages) notes.push(`${name}: ${result.settled} of ${messages} messages settled${result.timedOut ? ` (stopped after --run-timeout ${options.runTimeoutSeconds} s)` : ''}`);
       for (const p of result.cpuProfiles) profiles[`${name}:${p}`] = await summariseProfile(p);

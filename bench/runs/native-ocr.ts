@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,6 +45,12 @@ export async function npmTessdata(languages: string, dir: string): Promise<strin
     if (existsSync(target)) continue;
     const source = join(dirname(require.resolve(`@tesseract.js-data/${lang}/package.json`)), '4.0.0_best_int', `${lang}.traineddata.gz`);
     await pipeline(createReadStream(source), createGunzip(), createWriteStream(target));
+  }
+  // The binary reads its output configs (`txt`, `tsv`) from <tessdata>/configs: without them
+  // `tesseract … txt tsv` writes no .tsv and docsift's native engine fails every page.
+  for (const sub of ['configs', 'tessconfigs']) {
+    const from = DEBIAN_TESSDATA ? join(DEBIAN_TESSDATA, sub) : null;
+    if (from && existsSync(from) && !existsSync(join(dir, sub))) await symlink(from, join(dir, sub));
   }
   return dir;
 }

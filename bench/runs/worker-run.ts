@@ -33,6 +33,8 @@ export interface WorkerRunResult {
   settled: number;
   outcomes: Record<string, number>;
   failures: Record<string, number>;
+  /** The first logged reason of each failure class. */
+  failureReasons: Record<string, string>;
   extraction: { byMethod: Record<string, number>; byStatus: Record<string, number>; ocrPages: number; documents: number };
   messagesPerMinute: number | null;
   busySeconds: number | null;
@@ -62,6 +64,7 @@ interface LogLine {
   ms?: number;
   outcome?: string;
   error_class?: string;
+  reason?: string;
   msg?: string;
 }
 
@@ -69,6 +72,7 @@ async function parseLogs(path: string) {
   const text = existsSync(path) ? await readFile(path, 'utf8') : '';
   const done: Array<{ end: number; ms: number; outcome: string }> = [];
   const failures: Record<string, number> = {};
+  const failureReasons: Record<string, string> = {};
   let startup: number | null = null;
   for (const line of text.split('\n')) {
     if (!line.startsWith('{')) continue;
@@ -81,9 +85,13 @@ async function parseLogs(path: string) {
     const t = l.time ? Date.parse(l.time) : NaN;
     if (l.event === 'startup' && Number.isFinite(t)) startup = t;
     if (l.event === 'job_done' && Number.isFinite(t) && typeof l.ms === 'number') done.push({ end: t, ms: l.ms, outcome: l.outcome ?? '?' });
-    if (l.event === 'job_failed') failures[l.error_class ?? '?'] = (failures[l.error_class ?? '?'] ?? 0) + 1;
+    if (l.event === 'job_failed') {
+      const cls = l.error_class ?? '?';
+      failures[cls] = (failures[cls] ?? 0) + 1;
+      failureReasons[cls] ??= l.reason ?? l.msg ?? '';
+    }
   }
-  return { done, failures, startup };
+  return { done, failures, failureReasons, startup };
 }
 
 /** What the file sink wrote: extraction method/status per document and OCR'd pages. */
@@ -155,7 +163,7 @@ export async function runWorker(spec: WorkerRunSpec): Promise<WorkerRunResult> {
   const wallSeconds = (performance.now() - wallStart) / 1000;
   const totalCpu = (cpuSeconds('self')?.children ?? 0) - childrenCpuBefore;
 
-  const { done, failures, startup } = await parseLogs(logFile);
+  const { done, failures, failureReasons, startup } = await parseLogs(logFile);
   const extraction = await parseIndex(indexFile);
   const outcomes: Record<string, number> = {};
   for (const d of done) outcomes[d.outcome] = (outcomes[d.outcome] ?? 0) + 1;
@@ -216,6 +224,7 @@ export async function runWorker(spec: WorkerRunSpec): Promise<WorkerRunResult> {
     settled: done.length + failed,
     outcomes,
     failures,
+    failureReasons,
     extraction,
     messagesPerMinute: busySeconds !== null ? round((done.length / busySeconds) * 60, 1) : null,
     busySeconds: round(busySeconds, 2),
