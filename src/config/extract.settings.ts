@@ -117,3 +117,12 @@ export const extractRules: Rule[] = [
       ? [`MAX_OFFICE_SIZE_MB=${c.MAX_OFFICE_SIZE_MB} must not exceed MAX_UNCOMPRESSED_MB=${c.MAX_UNCOMPRESSED_MB}`]
       : [],
 ];
+
+/**
+ * Environment of a native tesseract process: the worker's own, plus one OpenMP thread per process
+ * (its default threading was ten times slower on two cores). Here because config/ is the only code
+ * that reads process.env.
+ */
+export function nativeOcrEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, OMP_THREAD_LIMIT: '1' };
+}

@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { existsSync } from 'node:fs';
+import { nativeOcrEnv } from '../../../config/extract.settings.js';
 import { DocsiftError } from '../../../domain/errors.js';
 import { abortedError } from '../signal.js';
 import type { OcrImage, OcrResult, OcrService } from './ocr.types.js';
@@ -18,17 +18,22 @@ export interface NativeOptions {
   heartbeat?: (component: string) => void;
 }
 
-/** Finds `tesseract` on PATH; a clear start-up error when OCR_ENGINE=native and it is missing. */
+/**
+ * Checks that `tesseract` runs (the OS resolves it on PATH); a clear start-up error when
+ * OCR_ENGINE=native and it is missing.
+ */
 export function findTesseract(binary = 'tesseract'): string {
-  if (binary.includes('/')) {
-    if (existsSync(binary)) return binary;
-  } else {
-    for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-      const candidate = join(dir, binary);
-      if (dir && existsSync(candidate)) return candidate;
-    }
+  try {
+    execFileSync(binary, ['--version'], { stdio: 'ignore', timeout: 10_000 });
+    return binary;
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new Error(
+      missing
+        ? 'OCR_ENGINE=native but the `tesseract` binary is not on PATH: install tesseract-ocr (Debian: apt-get install tesseract-ocr tesseract-ocr-jpn) or use OCR_ENGINE=tesseract.js'
+        : `OCR_ENGINE=native but \`${binary} --version\` failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
-  throw new Error('OCR_ENGINE=native but the `tesseract` binary is not on PATH: install tesseract-ocr (Debian: apt-get install tesseract-ocr tesseract-ocr-jpn) or use OCR_ENGINE=tesseract.js');
 }
 
 /** Checks the languages against `tesseract --list-langs` once at start-up. */
@@ -163,7 +168,7 @@ export class NativeTesseract implements OcrService {
   private spawnTesseract(args: string[], input: Buffer, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn(this.options.binary, args, {
-        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+        env: nativeOcrEnv(),
         stdio: ['pipe', 'ignore', 'pipe'],
       });
       this.children.add(child);
