@@ -61,7 +61,7 @@ interface Run {
   cpuSecondsPerPage: number;
   /** 60 / cpuSecondsPerPage: the rate of one worker that has a core to itself, whatever else ran. */
   pagesPerCpuMinute: number;
-  /** pages/minute of each repetition; the run reports their median. */
+  /** pages/minute of each repetition; the run reports the middle one (the upper middle for an even count). */
   samples?: number[];
 }
 
