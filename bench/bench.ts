@@ -121,7 +121,8 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
       notes.push('no text documents in the mix: servers ceiling and text run skipped');
     }
 
-    const runOne = async (name: RunName, docs: UploadedDoc[], messages: number, settings: Record<string, string>) => {
+    const runOne = async (name: RunName, docs: UploadedDoc[], messages: number, runSettings: Record<string, string>) => {
+      const settings = { ...runSettings, ...options.set };
       const queueUrl = await createRunQueue(stack, `bench-${name}-${Date.now().toString(36)}`);
       await sendBodies(stack, queueUrl, Array.from({ length: messages }, (_, i) => s3EventBody(stack.bucket, docs[i % docs.length]!, i)));
       const visible = await visibleMessages(stack, queueUrl);
@@ -193,11 +194,11 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationSeconds: Math.round((finished.getTime() - started.getTime()) / 100) / 10,
-    options: { quick: options.quick, documents: options.documents, mix: options.mix, seed: options.seed, runs: options.runs, textMessages: options.textMessages, ceilingMessages: options.ceilingMessages },
+    options: { set: options.set, quick: options.quick, documents: options.documents, mix: options.mix, seed: options.seed, runs: options.runs, textMessages: options.textMessages, ceilingMessages: options.ceilingMessages },
     machine: { cpus: ncpu, model: cpus()[0]?.model ?? 'unknown', memoryMiB: Math.round(totalmem() / 1048576), loadavgStart, loadavgEnd: loadavg(), kernel: release() },
     versions: {
       node: process.version,
-      docsift: packageVersion('..') ?? (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+      docsift: (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
       commit: await git(['rev-parse', '--short', 'HEAD']),
       workTreeDirty: ((await git(['status', '--porcelain', '--', 'src'])) ?? '') !== '' ? 'yes (src/ has uncommitted changes)' : 'no',
       tesseractNative: await tesseractVersion(),

@@ -21,6 +21,8 @@ export interface BenchOptions {
   /** V8 CPU profiles of each worker run (node --cpu-prof) next to the results. */
   profile: boolean;
   outDir: string;
+  /** Settings added to every worker run (experiments; recorded in each run's settings). */
+  set: Record<string, string>;
   /** The worker entry to run (default bin/docsift.js): another build, e.g. to compare before/after a change. */
   docsift: string;
   /** Print progress lines. */
@@ -42,6 +44,7 @@ export const USAGE = `npm run bench -- [options]
   --no-debian-fast        skip the second native reference on Debian's fast language data
   --no-build              do not run \`npm run build\` first (dist/ must be current)
   --profile               write a V8 CPU profile of every worker run
+  --set NAME=VALUE        add a setting to every worker run (repeatable; an experiment, not the defaults)
   --docsift PATH          worker entry to run (default bin/docsift.js), e.g. another build to compare
   --out DIR               results directory (default bench/results)`;
 
@@ -67,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: false,
     outDir: 'bench/results',
     docsift: 'bin/docsift.js',
+    set: {},
     verbose: true,
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -110,6 +114,13 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--profile':
         o.profile = true;
         break;
+      case '--set': {
+        const kv = value() ?? '';
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new Error('--set needs NAME=VALUE');
+        o.set[kv.slice(0, eq)] = kv.slice(eq + 1);
+        break;
+      }
       case '--docsift':
         o.docsift = value() ?? o.docsift;
         break;

@@ -44,7 +44,7 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   durationSeconds: number;
-  options: { quick: boolean; documents: number; mix: Mix; seed: number; runs: string[]; textMessages: number; ceilingMessages: number };
+  options: { set: Record<string, string>; quick: boolean; documents: number; mix: Mix; seed: number; runs: string[]; textMessages: number; ceilingMessages: number };
   machine: MachineInfo;
   versions: Record<string, string | null>;
   corpus: ReturnType<typeof summariseCorpus> & { cached: boolean; generatedMs: number };
