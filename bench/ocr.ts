@@ -153,7 +153,7 @@ async function measure(service: OcrService, workers: number, data: string, pages
 async function tesseractJs(workers: number, tessdata: string | undefined, pages: Page[]): Promise<Run> {
   const pool = new TesseractPool({
     languages: LANGS,
-    langSource: resolveLangSource(LANGS, tessdata),
+    langSource: resolveLangSource(LANGS, tessdata, join(tmpdir(), 'docsift-bench-ocr')),
     workers,
     recycleJobs: 1_000_000,
     workerMaxMb: 65_536,
@@ -172,7 +172,7 @@ async function tesseractJs(workers: number, tessdata: string | undefined, pages:
 async function native(workers: number, pages: Page[]): Promise<Run> {
   const binary = findTesseract();
   checkNativeLanguages(binary, LANGS);
-  const engine = new NativeTesseract({ binary, languages: LANGS, processes: workers, timeoutMs: 600_000 });
+  const engine = new NativeTesseract({ binary, languages: LANGS, processes: workers, timeoutMs: 600_000, workDir: join(tmpdir(), 'docsift-bench-ocr') });
   try {
     return await measure(engine, workers, 'debian default tessdata', pages);
   } finally {

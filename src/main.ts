@@ -12,6 +12,7 @@ import { S3ObjectStore } from './adapters/s3/s3.object-store.js';
 import { SqsDeadLetterQueue } from './adapters/sqs/sqs.dead-letter.js';
 import { SqsWorkQueue } from './adapters/sqs/sqs.queue.js';
 import { endpointFor } from './config/load.js';
+import { DocsiftError } from './domain/errors.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics, MetricStage } from './observability/metrics.js';
@@ -97,6 +98,31 @@ export function buildIndex(config: Config, logger: Logger, metrics: Metrics): Se
   );
 }
 
+/**
+ * Applies the index template, retrying transient failures (the cluster is down or overloaded)
+ * with backoff instead of exiting: during an outage a crash-looping pod helps nobody, and KEDA
+ * scales out exactly while the queue grows. The intake heartbeat keeps beating meanwhile.
+ * A permanent rejection (bad template, no permission) still stops start-up.
+ */
+export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (component: string) => void, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    beat?.('intake');
+    try {
+      await index.ensureReady();
+      if (attempt > 1) logger.info({ event: 'index_ready', attempts: attempt }, 'index reachable');
+      return;
+    } catch (err) {
+      if (!(err instanceof DocsiftError) || err.permanent) throw err;
+      const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
+      logger.warn({ event: 'index_ready', ok: false, error_class: err.code, reason: err.message, retry_in_ms: delay }, 'index not ready; retrying');
+      for (let waited = 0; waited < delay; waited += 1000) {
+        await sleep(Math.min(1000, delay - waited));
+        beat?.('intake');
+      }
+    }
+  }
+}
+
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger, metrics } = options;
   if (!config.QUEUE_URL) throw new Error('QUEUE_URL is required');
@@ -106,7 +132,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const queue = new SqsWorkQueue(sqs, config.QUEUE_URL);
   const dlq = config.DLQ_URL ? new SqsDeadLetterQueue(sqs, config.DLQ_URL) : undefined;
   const index = buildIndex(config, logger, metrics);
-  await index.ensureReady();
+  await waitForIndex(index, logger, options.beat);
   const extractor = createExtractor(config, { logger, metrics, ...(options.beat ? { heartbeat: options.beat } : {}) });
   const objects = new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n));
   const thumbnailPrefix = config.THUMBNAIL_PREFIX;

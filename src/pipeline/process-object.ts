@@ -67,7 +67,7 @@ export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, sig
     }
     const extractMs = Math.round(performance.now() - started);
     ctx.observe('extract', extractMs / 1000);
-    if (extraction.ocrMs !== undefined) ctx.observe('ocr', extraction.ocrMs / 1000);
+    // The OCR stage is timed per page inside the extraction engine; not again here.
     contentType = extraction.contentType;
     const id = documentId(event.bucket, event.key, versionId);
     const { content, truncated } = capContent(extraction.text, ctx.indexedChars);

@@ -101,13 +101,10 @@ describe('fault 2b: worker started during an index outage', { timeout: SCENARIO_
   afterAll(() => world?.close());
 
   /**
-   * KNOWN BUG (composition root, reported): `createApp` calls `index.ensureReady()` once and a 503
-   * makes `docsift run` exit 1 ("index template check failed"). During an outage every new pod
-   * (KEDA scales out precisely because the queue grows) and every restarted one crash-loops.
-   * Expected: transient index errors at start-up are retried with backoff (readyz false meanwhile)
-   * and the worker carries on when the index is back. `it.fails` until then; make it `it` when fixed.
+   * A pod started during an outage must not crash-loop: `createApp` retries transient template
+   * failures with backoff (waitForIndex in src/main.ts) and the worker indexes once the index is back.
    */
-  it.fails('stays up through a start-up outage and indexes once the index is back', async () => {
+  it('stays up through a start-up outage and indexes once the index is back', async () => {
     world.double.requestFault = 503;
     const worker = world.startWorker();
     await new Promise((r) => setTimeout(r, 5000));

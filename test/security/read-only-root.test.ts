@@ -96,13 +96,10 @@ describe('read-only root filesystem', { timeout: 180_000 }, () => {
   it('opensearch sink: indexes a corpus and drains with only TEMP_DIR and HEARTBEAT_DIR writable', () => runReadOnly('opensearch', false));
   it('file sink: the same with the index file directory writable too', () => runReadOnly('file', false));
   /**
-   * KNOWN BUG (extraction, reported): with OCR on, start-up creates `$TMPDIR/docsift-tessdata-*`
-   * (src/adapters/extract/ocr/tessdata.ts) and the native engine `$TMPDIR/docsift-ocr-*`, outside
-   * TEMP_DIR: under a read-only root the worker exits with EROFS. The chart mounts its emptyDir
-   * at /tmp, which hides it there. `it.fails` keeps CI green while the bug stands and turns red
-   * the moment it is fixed, so this line must then become a plain `it`.
+   * With OCR on, the tesseract.js language links and the native engine's scratch files are made
+   * under TEMP_DIR, so start-up writes nothing else even under a read-only root.
    */
-  it.fails('OCR on: start-up writes nothing outside TEMP_DIR (fails today: tessdata links under $TMPDIR)', () => runReadOnly('opensearch', true));
+  it('OCR on: start-up writes nothing outside TEMP_DIR', () => runReadOnly('opensearch', true));
 
   it('the namespace really is read-only outside the writable directories', () => {
     const dir = join(world.dir, 'probe');

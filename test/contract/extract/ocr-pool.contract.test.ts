@@ -18,7 +18,7 @@ const small = greyToPgm(line.grey, line.width, line.height);
 function pool(options: Partial<TesseractPoolOptions>, recycled: RecycleReason[]) {
   return new TesseractPool({
     languages: 'eng',
-    langSource: resolveLangSource('eng', undefined),
+    langSource: resolveLangSource('eng', undefined, join(tmpdir(), 'docsift-test-ocr')),
     workers: 1,
     recycleJobs: 1000,
     workerMaxMb: 65_536,
@@ -97,7 +97,7 @@ describe('TesseractPool', () => {
   it('language data that fails to load fails the job as ocr_failed quickly, without crashing or hanging', async () => {
     await writeFile(join(dir, 'eng.traineddata'), Buffer.from('this is not traineddata'));
     const recycled: RecycleReason[] = [];
-    const p = pool({ langSource: resolveLangSource('eng', dir), startTimeoutMs: 20_000 }, recycled);
+    const p = pool({ langSource: resolveLangSource('eng', dir, join(tmpdir(), 'docsift-test-ocr')), startTimeoutMs: 20_000 }, recycled);
     const started = Date.now();
     const err = await p.recognize(small).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DocsiftError);

@@ -4,6 +4,8 @@
  * RECYCLE_JOBS jobs (0: never), RSS sampled after every job. Prints one JSON line.
  * Used by ocr-recycle.contract.test.ts and by `npm run bench:ocr`.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TesseractPool, type RecycleReason } from '../../../src/adapters/extract/ocr/tesseract-js.pool.js';
 import { resolveLangSource } from '../../../src/adapters/extract/ocr/tessdata.js';
 import { greyToPgm } from '../../../src/adapters/extract/pdf/pdf-render.js';
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
   const recycles: RecycleReason[] = [];
   const pool = new TesseractPool({
     languages: LANGS,
-    langSource: resolveLangSource(LANGS, undefined),
+    langSource: resolveLangSource(LANGS, undefined, join(tmpdir(), 'docsift-test-ocr')),
     workers: WORKERS,
     recycleJobs: RECYCLE > 0 ? RECYCLE : Number.MAX_SAFE_INTEGER,
     workerMaxMb: 65_536,

@@ -29,6 +29,7 @@ export function createOcrService(config: Config, deps: OcrDeps): OcrService {
       binary,
       languages: config.OCR_LANGUAGES,
       tessdataDir: config.TESSDATA_DIR,
+      workDir: config.TEMP_DIR,
       processes: workers,
       timeoutMs: config.OCR_TIMEOUT * 1000,
       heartbeat: deps.heartbeat,
@@ -36,7 +37,7 @@ export function createOcrService(config: Config, deps: OcrDeps): OcrService {
   }
   return new TesseractPool({
     languages: config.OCR_LANGUAGES,
-    langSource: resolveLangSource(config.OCR_LANGUAGES, config.TESSDATA_DIR),
+    langSource: resolveLangSource(config.OCR_LANGUAGES, config.TESSDATA_DIR, config.TEMP_DIR),
     workers,
     recycleJobs: config.OCR_RECYCLE_JOBS,
     workerMaxMb: config.OCR_WORKER_MAX_MB,

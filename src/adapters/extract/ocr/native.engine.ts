@@ -1,6 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { nativeOcrEnv } from '../../../config/extract.settings.js';
@@ -12,6 +11,8 @@ import { splitLanguages } from './tessdata.js';
 export interface NativeOptions {
   languages: string;
   tessdataDir?: string;
+  /** Where each call's scratch directory is made (TEMP_DIR). */
+  workDir: string;
   processes: number;
   timeoutMs: number;
   binary?: string;
@@ -149,7 +150,7 @@ export class NativeTesseract implements OcrService {
   }
 
   private async runOnce(image: OcrImage, signal?: AbortSignal): Promise<OcrResult> {
-    const dir = await mkdtemp(join(tmpdir(), 'docsift-ocr-'));
+    const dir = await mkdtemp(join(this.options.workDir, 'ocr-'));
     const started = performance.now();
     try {
       const base = join(dir, 'out');

@@ -1,6 +1,5 @@
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -34,9 +33,9 @@ function npmTraineddata(lang: string): string | undefined {
  * With TESSDATA_DIR: that directory, files under their plain name (a gzipped file under the plain
  * name is detected by tesseract.js). Without: the npm language packages, which live in one
  * directory per language, so a private directory of links gathers them for tesseract.js's single
- * `langPath`. Throws a start-up error naming what is missing.
+ * `langPath`, made under `workDir` (TEMP_DIR). Throws a start-up error naming what is missing.
  */
-export function resolveLangSource(languages: string, tessdataDir: string | undefined): LangSource {
+export function resolveLangSource(languages: string, tessdataDir: string | undefined, workDir: string): LangSource {
   const langs = splitLanguages(languages);
   if (tessdataDir) {
     const missing = langs.filter((l) => !existsSync(join(tessdataDir, `${l}.traineddata`)));
@@ -54,7 +53,9 @@ export function resolveLangSource(languages: string, tessdataDir: string | undef
       `OCR_LANGUAGES=${languages}: no language data for ${missing.join(', ')}; install ${missing.map((l) => `@tesseract.js-data/${l}`).join(' ')} or set TESSDATA_DIR`,
     );
   }
-  const dir = mkdtempSync(join(tmpdir(), 'docsift-tessdata-'));
+  // Under TEMP_DIR, the one directory the worker may write besides heartbeats (read-only root).
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  const dir = mkdtempSync(join(workDir, 'tessdata-'));
   for (const [lang, file] of files) symlinkSync(file!, join(dir, `${lang}.traineddata.gz`));
   return {
     langPath: dir,
