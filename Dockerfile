@@ -45,8 +45,13 @@ FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS runtime
 # SHUTDOWN_TIMEOUT) and reaps zombies of any child process; -g signals the whole process group.
 # The npm/corepack/yarn toolchain is dropped (~25 MB, never used at run time). The user has a numeric
 # UID/GID because Kubernetes' runAsNonRoot can only verify a numeric user.
+# Debian's tesseract language data (LSTM "fast" models) is what the worker reads by default in the
+# image (TESSDATA_DIR below): measured here it costs 1.61 CPU-s per page in tesseract.js against
+# 2.91 for the npm packages' best_int data, at equal or better accuracy (bench:ocr). The binary comes
+# with it, so OCR_ENGINE=native works in the same image (~20 MB with its libraries).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini ca-certificates \
+ && apt-get install -y --no-install-recommends tini ca-certificates tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn \
+ && test -f /usr/share/tesseract-ocr/5/tessdata/jpn.traineddata \
  && rm -rf /var/lib/apt/lists/* \
  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
       /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
@@ -55,7 +60,11 @@ RUN apt-get update \
  && useradd --system --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin docsift
 
 WORKDIR /app
+# MALLOC_ARENA_MAX=2: without it every replaced OCR worker thread leaves a glibc arena behind and
+# RSS climbs with recycling (measured +13% over 200 jobs; flat with 2 arenas).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
+    TESSDATA_DIR=/usr/share/tesseract-ocr/5/tessdata \
     TEMP_DIR=/tmp/docsift \
     HEARTBEAT_DIR=/tmp/docsift-heartbeat \
     METRICS_PORT=9464
