@@ -37,7 +37,8 @@ export class Sampler {
 
   tick(): void {
     const usage = treeUsage(this.pid);
-    if (!usage) return;
+    // A process that is exiting (zombie) has no VmRSS: that is not a reading of zero.
+    if (!usage || usage.rssMiB <= 0) return;
     const driver = cpuSeconds('self');
     const sys = systemCpu();
     this.samples.push({ t: performance.now(), rssMiB: usage.rssMiB, cpu: usage.cpuSeconds, driverCpu: driver?.own ?? 0, sysBusy: sys.busy, sysTotal: sys.total });

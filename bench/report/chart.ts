@@ -66,7 +66,7 @@ function rssPanel(x: number, y: number, w: number, h: number, result: BenchResul
     const colour = COLOURS[r.name as keyof typeof COLOURS] ?? '#333';
     const path = r.series.filter((s) => s[0] >= -5).map((s) => `${px(s[0]).toFixed(1)},${py(s[1]).toFixed(1)}`).join(' ');
     out.push(`<polyline points="${path}" fill="none" stroke="${colour}" stroke-width="2"/>`);
-    out.push(`<rect x="${x + 80 + i * 150}" y="${y + 12}" width="14" height="14" fill="${colour}"/><text x="${x + 100 + i * 150}" y="${y + 24}" font-size="13">${esc(r.name)}</text>`);
+    out.push(`<rect x="${x + 80 + i * 110}" y="${y + 12}" width="14" height="14" fill="${colour}"/><text x="${x + 100 + i * 110}" y="${y + 24}" font-size="13">${esc(r.name)}</text>`);
   });
   return out.join('\n');
 }
