@@ -13,6 +13,7 @@ export type LogEvent =
   | 'ack_failed'
   | 'visibility_failed'
   | 'index_retry'
+  | 'index_circuit'
   | 'index_ready'
   | 'worker_recycled'
   | 'memory_check'

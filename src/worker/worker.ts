@@ -5,6 +5,7 @@ import type { Metrics, Outcome } from '../observability/metrics.js';
 import type { MessageOutcome } from '../pipeline/process-message.js';
 import type { DeadLetterQueue, QueueMessage, VisibilityChange, WorkQueue } from '../ports/queue.port.js';
 import { MicroBatcher } from './micro-batcher.js';
+import { IndexCircuit } from './index-circuit.js';
 import { VisibilityKeeper } from './visibility-keeper.js';
 
 export interface WorkerSettings {
@@ -38,6 +39,8 @@ export interface WorkerDeps {
   metrics?: Metrics;
   beat?: (component: string) => void;
   gate?: IntakeGate;
+  /** Pauses intake while the index keeps failing transiently (default: 3 failures, 5 s doubling to 60 s). */
+  circuit?: IndexCircuit;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -82,6 +85,7 @@ export class Worker {
   private readonly deletes: MicroBatcher<{ id: string; receiptHandle: string }>;
   private readonly visibility: MicroBatcher<VisibilityChange>;
   private readonly keeper: VisibilityKeeper;
+  private readonly circuit: IndexCircuit;
   /** Aborts the receive on the wire (after a grace period). */
   private readonly pollAbort = new AbortController();
   /** Aborts the loop's own waits at once on stop. */
@@ -107,6 +111,7 @@ export class Worker {
     this.intakeStopped = new Promise<void>((resolve) => (this.intakeDone = resolve));
     this.deletes = new MicroBatcher((items) => deps.queue.deleteBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 4, backoffMs: 250 });
     this.visibility = new MicroBatcher((items) => deps.queue.changeVisibilityBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 3, backoffMs: 250 });
+    this.circuit = deps.circuit ?? new IndexCircuit();
     this.keeper = new VisibilityKeeper(
       async (change) => {
         const failure = await this.visibility.add(change);
@@ -163,7 +168,7 @@ export class Worker {
         void this.stop('memory');
         break;
       }
-      if (this.deps.gate?.paused()) {
+      if (this.deps.gate?.paused() || this.circuit.isOpen()) {
         await this.waiting(this.sleep(250, this.stopAbort.signal));
         continue;
       }
@@ -284,6 +289,7 @@ export class Worker {
       metrics?.messageDuration.observe(elapsed);
     };
     if (outcome.kind === 'done') {
+      if (outcome.outcome === 'indexed' || outcome.outcome === 'deleted') this.circuit.recordSuccess();
       const started = performance.now();
       const failure = await this.deletes.add({ id: message.id, receiptHandle: message.receiptHandle });
       metrics?.stageDuration.observe({ stage: 'ack' }, (performance.now() - started) / 1000);
@@ -297,6 +303,10 @@ export class Worker {
     }
     const error = outcome.error;
     metrics?.failures.inc({ error_class: error.code, stage: error.stage });
+    if (error.code === 'index_unavailable') {
+      const pauseMs = this.circuit.recordFailure();
+      if (pauseMs > 0) logger.warn({ event: 'index_circuit', pause_ms: pauseMs }, 'index keeps failing: intake paused');
+    }
     if (this.releasing) {
       await this.release(message);
       record('released');
