@@ -3,7 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { queueDepth } from '../adapters/sqs/sqs.queue.js';
 import { LOCAL_CREDENTIALS, startLocalStack } from '../devstack/local-stack.js';
-import { makeSamples } from '../devstack/samples.js';
+import { makeBinarySamples, makeSamples } from '../devstack/samples.js';
 import { createApp } from '../main.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -32,7 +32,9 @@ export function register(cmd: Command): void {
         LOG_LEVEL: opts.logLevel,
         METRICS_PORT: '0',
       });
-      const samples = makeSamples(opts.documents, opts.seed);
+      // Text types cycle through --documents; one of each office, image and scanned-PDF type joins them.
+      const binary = opts.documents >= 20 ? await makeBinarySamples(opts.seed) : [];
+      const samples = [...makeSamples(opts.documents - binary.length, opts.seed), ...binary];
       const t0 = performance.now();
       for (let i = 0; i < samples.length; i += 16) {
         await Promise.all(
@@ -54,7 +56,7 @@ export function register(cmd: Command): void {
       const tty = process.stdout.isTTY;
       const progress = setInterval(() => {
         const c = app.worker.counts;
-        const done = c.indexed + c.deleted + c.ignored + c.dead_lettered;
+        const done = c.indexed + c.deleted + c.dead_lettered;
         const minutes = (performance.now() - started) / 60_000;
         const line = `progress ${done}/${total}  ${Math.round(done / Math.max(minutes, 1e-6))} msg/min  in flight ${app.worker.inflightCount}  retried ${c.retried}`;
         if (tty) process.stdout.write(`\r${line}   `);
@@ -72,10 +74,12 @@ export function register(cmd: Command): void {
       const remaining = await queueDepth(stack.sqs, stack.queueUrl);
       await stack.close();
       const c = app.worker.counts;
-      const processed = c.indexed + c.deleted + c.ignored + c.dead_lettered;
+      const processed = c.indexed + c.deleted + c.dead_lettered;
       if (tty) process.stdout.write('\n');
       console.log('summary');
-      console.log(`  messages    ${processed} of ${total} (indexed ${c.indexed}, deleted ${c.deleted}, ignored ${c.ignored}, dead-lettered ${c.dead_lettered}, retried ${c.retried})`);
+      console.log(`  messages    ${processed} of ${total} (indexed ${c.indexed}, deleted ${c.deleted}, dead-lettered ${c.dead_lettered}, retried ${c.retried})`);
+      // Thumbnails land in the same bucket under THUMBNAIL_PREFIX; their own events are ignored.
+      if (c.ignored > 0) console.log(`  ignored     ${c.ignored} (events for thumbnails and test events)`);
       console.log(`  time        ${seconds.toFixed(1)} s`);
       console.log(`  throughput  ${Math.round((processed / seconds) * 60)} messages/minute`);
       console.log(`  queue left  ${remaining.visible + remaining.inFlight + remaining.delayed}   DLQ ${dlq.visible + dlq.inFlight}`);

@@ -1,4 +1,8 @@
-import { makeTextPdf } from './pdf-writer.js';
+import { buildPdf } from './corpus/pdf.js';
+
+function makeTextPdf(pages: string[][]): Buffer {
+  return buildPdf(pages.map((lines) => ({ lines })));
+}
 
 export interface Sample {
   key: string;
@@ -77,4 +81,49 @@ export const SAMPLE_MAKERS: Record<string, Maker> = {
 export function makeSamples(count: number, seed = 42, kinds: string[] = Object.keys(SAMPLE_MAKERS)): Sample[] {
   const rand = rng(seed);
   return Array.from({ length: count }, (_, i) => SAMPLE_MAKERS[kinds[i % kinds.length]!]!(i, rand));
+}
+
+/**
+ * One of each binary type the extraction engine handles, for `npm start`: office documents, images
+ * (English and Japanese scans, a two-page TIFF, BMP, WebP) and a scanned PDF. Async because image
+ * encoding is; loaded lazily so the text corpus needs neither canvas nor sharp.
+ */
+export async function makeBinarySamples(seed = 42): Promise<Sample[]> {
+  const office = await import('./corpus/office.js');
+  const image = await import('./corpus/image.js');
+  const text = await import('./corpus/text-image.js');
+  const rand = rng(seed);
+  const en = (marker: string) => `${marker} ${sentence(rand, 30)}`;
+  // Small pages (5 x 2.5 in at 200 DPI) keep OCR in `npm start` to a second or two each.
+  const page = (words: string, lang: 'en' | 'ja' = 'en') => text.renderTextPage(words, { widthIn: 5, heightIn: 2.5, fontPt: 16, marginIn: 0.3, cjk: lang === 'ja' });
+  const samples: Sample[] = [
+    { key: 'samples/office/minutes.docx', body: office.docx([en('docxmarker'), sentence(rand, 20)]), contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', marker: 'docxmarker' },
+    { key: 'samples/office/budget.xlsx', body: office.xlsx([{ name: 'Q1', rows: [['item', 'amount'], ['xlsxmarker', 42]] }]), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', marker: 'xlsxmarker' },
+    { key: 'samples/office/deck.pptx', body: office.pptx([['pptxmarker', sentence(rand, 8)]]), contentType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', marker: 'pptxmarker' },
+    { key: 'samples/office/letter.odt', body: office.odt([en('odtmarker')]), contentType: 'application/vnd.oasis.opendocument.text', marker: 'odtmarker' },
+    { key: 'samples/office/table.ods', body: office.ods([['odsmarker', '1']]), contentType: 'application/vnd.oasis.opendocument.spreadsheet', marker: 'odsmarker' },
+    { key: 'samples/office/slides.odp', body: office.odp([['odpmarker']]), contentType: 'application/vnd.oasis.opendocument.presentation', marker: 'odpmarker' },
+  ];
+  const scan = page('scanned invoice number 4711 for warehouse delivery');
+  samples.push({ key: 'samples/scans/invoice.png', body: await image.encode(scan, 'png', 200), contentType: 'image/png', marker: 'invoice' });
+  samples.push({ key: 'samples/scans/receipt.jpg', body: await image.encode(page('receipt for quarterly payment approval'), 'jpeg', 200), contentType: 'image/jpeg', marker: 'receipt' });
+  samples.push({ key: 'samples/scans/notice.webp', body: await image.encode(page('notice about the delivery schedule'), 'webp', 200), contentType: 'image/webp', marker: 'notice' });
+  samples.push({ key: 'samples/scans/memo.bmp', body: image.bmp(page('memo about inventory')), contentType: 'image/bmp', marker: 'memo' });
+  samples.push({
+    key: 'samples/scans/two pages.tiff',
+    body: await image.multiPageTiff([page('first page contract'), page('second page shipment')]),
+    contentType: 'image/tiff',
+    marker: 'shipment',
+  });
+  const ja = page('請求書の確認をお願いします', 'ja');
+  samples.push({ key: 'samples/scans/請求書.png', body: await image.encode(ja, 'png', 200), contentType: 'image/png', marker: '請求書' });
+  const jpeg = await image.encode(scan, 'jpeg', 200);
+  samples.push({
+    key: 'samples/pdf/scanned invoice.pdf',
+    // The page is the scan's size at 200 DPI, as a scanner would make it.
+    body: buildPdf([{ image: { jpeg, width: scan.width, height: scan.height }, widthPt: (scan.width * 72) / 200, heightPt: (scan.height * 72) / 200 }]),
+    contentType: 'application/pdf',
+    marker: 'invoice',
+  });
+  return samples;
 }
