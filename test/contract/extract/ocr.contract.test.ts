@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DocsiftError } from '../../../src/domain/errors.js';
 import { createExtractor } from '../../../src/adapters/extract/index.js';
 import { createLogger } from '../../../src/observability/logger.js';
@@ -206,6 +208,17 @@ describe('start-up checks', () => {
     // through it; without it the start-up error above is the whole contract.
     if (!onPath) return;
     expect(build({ OCR_ENGINE: 'native', OCR_LANGUAGES: 'eng+xyz' })).toThrow(/native tesseract has no xyz/);
+    // A directory with the language files but no configs/ would fail every page: refused at start-up.
+    const bare = mkdtempSync(join(tmpdir(), 'docsift-bare-tessdata-'));
+    try {
+      const debian = ['/usr/share/tesseract-ocr/5/tessdata', '/usr/share/tesseract-ocr/4.00/tessdata'].find((d) => existsSync(join(d, 'eng.traineddata')));
+      if (debian) {
+        symlinkSync(join(debian, 'eng.traineddata'), join(bare, 'eng.traineddata'));
+        expect(build({ OCR_ENGINE: 'native', OCR_LANGUAGES: 'eng', TESSDATA_DIR: bare })).toThrow(/no configs\/tsv/);
+      }
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
     const { extractor } = ocrExtractor({ OCR_ENGINE: 'native' });
     const line = renderTextPage('Native engine reads the same page', { dpi: 150, widthIn: 6, heightIn: 0.6, marginIn: 0.15 });
     const r = await extractor.extract(await files.input('n.png', await encode(line, 'png')));

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -45,6 +46,11 @@ export function checkNativeLanguages(binary: string, languages: string, tessdata
   const missing = splitLanguages(languages).filter((l) => !have.has(l));
   if (missing.length > 0) {
     throw new Error(`OCR_LANGUAGES=${languages}: native tesseract has no ${missing.join(', ')} (apt-get install ${missing.map((l) => `tesseract-ocr-${l}`).join(' ')}, or set TESSDATA_DIR)`);
+  }
+  // Every call asks for the `txt` and `tsv` configs, which tesseract reads from <tessdata>/configs:
+  // a directory of bare traineddata files would fail every page (no .tsv written), not start-up.
+  if (tessdataDir && !existsSync(join(tessdataDir, 'configs', 'tsv'))) {
+    throw new Error(`TESSDATA_DIR=${tessdataDir} has no configs/tsv, which OCR_ENGINE=native needs (Debian's tesseract-ocr tessdata has it)`);
   }
 }
 
