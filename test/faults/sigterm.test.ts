@@ -53,6 +53,9 @@ describe('fault 7: SIGTERM mid-run', { timeout: SCENARIO_TIMEOUT_MS }, () => {
       rounds.push({ exitMs: Date.now() - termAt, code: exit.code, released, indexedAtTerm });
     }
     const last = world.startWorker(env);
+    // The last round may already have indexed everything: wait for start-up anyway, or the SIGTERM
+    // below can land while Node is still loading modules, before any handler exists.
+    await last.waitForLog((l) => l.event === 'startup', 20_000);
     await world.until(() => world.double.docs.size >= samples.length, 120_000, () => `${world.double.docs.size}/${samples.length} indexed`);
     await world.drained(60_000);
     const lastExit = await last.stop();
