@@ -11,7 +11,6 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -24,6 +23,7 @@ import { startLocalStack } from '../src/devstack/local-stack.js';
 import { makeSamples } from '../src/devstack/samples.js';
 import { OpenSearchDouble } from '../test/helpers/opensearch-double.js';
 import { soakChartSvg, type SoakSample } from './soak-chart.js';
+import { freePort } from '../src/devstack/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MiB = 1024 * 1024;
@@ -55,17 +55,6 @@ function parseArgs(argv: string[]): SoakOptions {
   }
   for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && !(v > 0)) throw new Error(`--${k} must be a positive number`);
   return o;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-    srv.on('error', fail);
-  });
 }
 
 function metric(text: string, name: string): number | undefined {

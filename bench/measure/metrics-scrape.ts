@@ -1,18 +1,3 @@
-import { createServer } from 'node:net';
-
-/** A TCP port free right now on 127.0.0.1 (for the child's /metrics server). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Keeps the latest /metrics text of a running worker (one small GET every `intervalMs`), so the
  * stage timings its own histograms recorded can be read after it has exited.

@@ -5,14 +5,6 @@ import type { Rule } from './rule.js';
 const LANGUAGES = /^[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$/;
 const PREPROCESSING_STEPS = ['none', 'grayscale', 'normalise'] as const;
 
-/**
- * `int()`/`text()`/`oneOf()` type their result as possibly undefined whatever the default; these
- * settings all have defaults, so narrow the parsed type (same schema object, same metadata).
- */
-function defaulted<S extends z.ZodType>(schema: S): z.ZodType<Exclude<z.output<S>, undefined>, z.input<S>> {
-  return schema as unknown as z.ZodType<Exclude<z.output<S>, undefined>, z.input<S>>;
-}
-
 /** Comma-separated subset of the preprocessing steps, e.g. `grayscale,normalise`; `none` alone turns all off. */
 function preprocessing(def: string) {
   const base = z
@@ -36,9 +28,9 @@ function preprocessing(def: string) {
 /** Extraction engine: OCR pool, PDF, images, office files and thumbnails. */
 export const extractSettings = {
   OCR_ENABLED: bool(true, { doc: 'OCR images and PDF pages without a text layer; false indexes them as unsupported/empty' }),
-  OCR_ENGINE: defaulted(oneOf(['tesseract.js', 'native'] as const, 'tesseract.js', {
+  OCR_ENGINE: oneOf(['tesseract.js', 'native'] as const, 'tesseract.js', {
     doc: 'tesseract.js (WASM, worker threads, offline) or native (the `tesseract` binary, one thread per process); native fails start-up when the binary is missing',
-  })),
+  }),
   OCR_LANGUAGES: describe(
     z.string().regex(LANGUAGES, { error: 'must be tesseract language codes joined by +, e.g. jpn+eng' }).default('jpn+eng'),
     { doc: 'Tesseract languages, joined by +' },
@@ -51,52 +43,52 @@ export const extractSettings = {
     doc: 'OCR workers (threads or processes) in the pool',
     defaultText: 'CPUs of the container cgroup quota, else available parallelism',
   }),
-  OCR_RECYCLE_JOBS: defaulted(int(1, 1_000_000, 100, { unit: 'jobs', doc: 'A tesseract.js worker is replaced after this many pages/images' })),
-  OCR_WORKER_MAX_MB: defaulted(int(64, 65_536, 700, {
+  OCR_RECYCLE_JOBS: int(1, 1_000_000, 100, { unit: 'jobs', doc: 'A tesseract.js worker is replaced after this many pages/images' }),
+  OCR_WORKER_MAX_MB: int(64, 65_536, 700, {
     unit: 'MiB',
     doc: 'A tesseract.js worker is replaced after a job when the pool memory (process RSS above the pre-pool baseline, per worker) passes this',
-  })),
-  OCR_TIMEOUT: defaulted(int(1, 3600, 120, {
+  }),
+  OCR_TIMEOUT: int(1, 3600, 120, {
     unit: 's',
     doc: 'Longest one page/image may take in OCR; then its worker is terminated and replaced and the document fails as transient ocr_timeout',
-  })),
-  OCR_START_TIMEOUT: defaulted(int(1, 600, 60, { unit: 's', doc: 'Longest an OCR worker may take to start and load its languages' })),
-  OCR_MAX_IMAGE_SIDE: defaulted(int(500, 20_000, 4200, {
+  }),
+  OCR_START_TIMEOUT: int(1, 600, 60, { unit: 's', doc: 'Longest an OCR worker may take to start and load its languages' }),
+  OCR_MAX_IMAGE_SIDE: int(500, 20_000, 4200, {
     unit: 'px',
     doc: 'Images are downscaled so their longest side is at most this before OCR (4200 px is A4 at about 360 DPI)',
-  })),
-  IMAGE_MAX_PIXELS: defaulted(int(1_000_000, 1_000_000_000, 50_000_000, {
+  }),
+  IMAGE_MAX_PIXELS: int(1_000_000, 1_000_000_000, 50_000_000, {
     unit: 'pixels',
     doc: 'Images (and TIFF pages) declaring more pixels are refused as permanent decompression_bomb before decoding',
-  })),
+  }),
   IMAGE_PREPROCESSING: preprocessing('grayscale'),
-  PDF_DPI: defaulted(int(72, 600, 200, { unit: 'DPI', doc: 'Resolution PDF pages without text are rendered at for OCR' })),
-  PDF_STRATEGY: defaulted(oneOf(['auto', 'ocr_and_text', 'text_only', 'ocr_only'] as const, 'auto', {
+  PDF_DPI: int(72, 600, 200, { unit: 'DPI', doc: 'Resolution PDF pages without text are rendered at for OCR' }),
+  PDF_STRATEGY: oneOf(['auto', 'ocr_and_text', 'text_only', 'ocr_only'] as const, 'auto', {
     doc: 'auto: text layer, OCR for pages without one; ocr_and_text: both for every page; text_only: never OCR; ocr_only: OCR every page',
-  })),
-  PDF_MIN_TEXT_CHARS: defaulted(int(0, 10_000, 20, {
+  }),
+  PDF_MIN_TEXT_CHARS: int(0, 10_000, 20, {
     unit: 'characters',
     doc: 'A PDF page whose text layer has fewer non-space characters than this is OCR\'d (strategy auto)',
-  })),
-  MAX_PDF_PAGES: defaulted(int(1, 100_000, 500, {
+  }),
+  MAX_PDF_PAGES: int(1, 100_000, 500, {
     unit: 'pages',
     doc: 'Pages read per PDF or multi-page image; the rest are left out and the document is marked truncated',
-  })),
-  MAX_OFFICE_SIZE_MB: defaulted(int(1, 5120, 50, { unit: 'MiB', doc: 'Office files larger than this fail as permanent too_large' })),
-  MAX_UNCOMPRESSED_MB: defaulted(int(1, 65_536, 512, {
+  }),
+  MAX_OFFICE_SIZE_MB: int(1, 5120, 50, { unit: 'MiB', doc: 'Office files larger than this fail as permanent too_large' }),
+  MAX_UNCOMPRESSED_MB: int(1, 65_536, 512, {
     unit: 'MiB',
     doc: 'Total uncompressed size of an office archive, read from its central directory before inflating; over it: permanent decompression_bomb',
-  })),
+  }),
   THUMBNAIL_ENABLED: bool(true, { doc: 'Make a thumbnail for images (and PDFs when THUMBNAIL_PDFS=true)' }),
   THUMBNAIL_PDFS: bool(false, { doc: 'Also make a thumbnail of the first page of PDFs' }),
-  THUMBNAIL_WIDTH: defaulted(int(16, 4096, 150, { unit: 'px', doc: 'Thumbnail box width (fit inside, aspect kept)' })),
-  THUMBNAIL_HEIGHT: defaulted(int(16, 4096, 150, { unit: 'px', doc: 'Thumbnail box height (fit inside, aspect kept)' })),
-  THUMBNAIL_QUALITY: defaulted(int(1, 100, 75, { unit: 'percent', doc: 'JPEG/WebP quality of thumbnails' })),
-  THUMBNAIL_FORMAT: defaulted(oneOf(['jpeg', 'png', 'webp'] as const, 'jpeg', { doc: 'Thumbnail image format' })),
+  THUMBNAIL_WIDTH: int(16, 4096, 150, { unit: 'px', doc: 'Thumbnail box width (fit inside, aspect kept)' }),
+  THUMBNAIL_HEIGHT: int(16, 4096, 150, { unit: 'px', doc: 'Thumbnail box height (fit inside, aspect kept)' }),
+  THUMBNAIL_QUALITY: int(1, 100, 75, { unit: 'percent', doc: 'JPEG/WebP quality of thumbnails' }),
+  THUMBNAIL_FORMAT: oneOf(['jpeg', 'png', 'webp'] as const, 'jpeg', { doc: 'Thumbnail image format' }),
   THUMBNAIL_BUCKET: text(undefined, { doc: 'Bucket thumbnails are stored in; unset: the source bucket' }),
-  THUMBNAIL_PREFIX: defaulted(text('thumbnails/', {
+  THUMBNAIL_PREFIX: text('thumbnails/', {
     doc: 'Key prefix of thumbnails (key derived from the document id); events for keys under it are ignored so thumbnails never loop back',
-  })),
+  }),
 };
 
 export const extractRules: Rule[] = [

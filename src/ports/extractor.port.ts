@@ -29,8 +29,6 @@ export interface Extraction {
   language?: string;
   truncated?: boolean;
   thumbnail?: Thumbnail;
-  /** Time spent in OCR, for the `ocr` stage metric. */
-  ocrMs?: number;
 }
 
 export interface Extractor {

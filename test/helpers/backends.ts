@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalStack } from '../../src/devstack/local-stack.js';
+import { freePort } from '../../src/devstack/free-port.js';
 
 /**
  * The real protocol peers the contract suites run against: the in-process npm servers
@@ -19,17 +19,6 @@ export interface Backend {
 }
 
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 function clients(sqsEndpoint: string, s3Endpoint: string) {
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: sqsEndpoint, credentials: CREDENTIALS });

@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSamples } from '../../src/devstack/samples.js';
 import { FaultProxy, s3XmlError, sqsJsonError } from '../faults/harness/fault-proxy.js';
 import { WorkerProcess } from '../faults/harness/worker-process.js';
 import { nextSequencer, s3EventBody, World } from '../faults/harness/world.js';
+import { freePort } from '../../src/devstack/free-port.js';
 
 /**
  * Secrets never reach logs or metrics: AWS credentials, the OpenSearch password and every
@@ -15,14 +15,6 @@ const PASSWORD = 'pw-Zq8!sEcReT-7731';
 const USERNAME = 'docsift-writer';
 const SESSION_TOKEN = 'FQoGZXIvYXdzEXAMPLE-SESSION-TOKEN-0123456789abcdef';
 const BUCKET = 'docsift-secret-bucket-name';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function scrape(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);

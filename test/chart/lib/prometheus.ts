@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from '../../../src/devstack/free-port.js';
+export { freePort };
 
 /** A Debian `prometheus` package binary on PATH (promtool or prometheus). */
 export function debianBinary(name: 'promtool' | 'prometheus'): string {
@@ -11,17 +12,6 @@ export function debianBinary(name: 'promtool' | 'prometheus'): string {
     if (dir && existsSync(join(dir, name))) return join(dir, name);
   }
   throw new Error(`${name} not found: install the Debian package "prometheus" (apt-get install prometheus)`);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export interface RunningPrometheus {

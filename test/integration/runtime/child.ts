@@ -1,26 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { queueDepth } from '../../../src/adapters/sqs/sqs.queue.js';
 import type { LocalStack } from '../../../src/devstack/local-stack.js';
 import type { Sample } from '../../../src/devstack/samples.js';
+import { freePort } from '../../../src/devstack/free-port.js';
+export { freePort };
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 const PRELOAD = join(import.meta.dirname, 'control.preload.mjs');
-
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-    srv.on('error', fail);
-  });
-}
 
 /** Uploads the samples; the stack's S3 bridge puts one event per object on the queue. */
 export async function upload(stack: LocalStack, samples: Sample[]): Promise<void> {

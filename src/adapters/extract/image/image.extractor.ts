@@ -107,7 +107,6 @@ export async function extractImage(path: string, contentType: string, options: I
   const limit = Math.min(source.pages, options.maxPages);
   const texts: string[] = [];
   const confidences: number[] = [];
-  let ocrMs = 0;
   for (let n = 0; n < limit; n += 1) {
     throwIfAborted(signal);
     const ocr = options.ocr;
@@ -122,7 +121,6 @@ export async function extractImage(path: string, contentType: string, options: I
       return ocr.recognize(image, signal);
     });
     options.onOcrPage?.(result.ms);
-    ocrMs += result.ms;
     if (result.confidence !== null) confidences.push(result.confidence);
     texts.push(result.text.trim());
   }
@@ -138,7 +136,6 @@ export async function extractImage(path: string, contentType: string, options: I
       pages_ocr: limit,
       mean_confidence: confidences.length > 0 ? Math.round((confidences.reduce((a, b) => a + b, 0) / confidences.length) * 10) / 10 : null,
     },
-    ocrMs,
   };
   if (source.pages > limit) {
     extraction.truncated = true;

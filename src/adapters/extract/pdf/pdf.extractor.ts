@@ -77,7 +77,6 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
     let pagesWithoutText = 0;
     let truncated = pages > limit;
     const confidences: number[] = [];
-    let ocrMs = 0;
     const details: string[] = [];
     for (let n = 1; n <= limit; n += 1) {
       throwIfAborted(signal);
@@ -100,7 +99,6 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
               return ocr.recognize({ ...rgbaToPgm(rgba, width, height), dpi }, signal);
             });
             pagesOcr += 1;
-            ocrMs += result.ms;
             options.onOcrPage?.(result.ms);
             if (result.confidence !== null) confidences.push(result.confidence);
             const ocrText = result.text.trim();
@@ -147,7 +145,6 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
         pages_ocr: pagesOcr,
         mean_confidence: confidences.length > 0 ? round1(confidences.reduce((a, b) => a + b, 0) / confidences.length) : null,
       };
-      extraction.ocrMs = ocrMs;
     }
     if (thumbnail) extraction.thumbnail = thumbnail;
     return extraction;
