@@ -28,15 +28,15 @@ function preprocessing(def: string) {
 /** Extraction engine: OCR pool, PDF, images, office files and thumbnails. */
 export const extractSettings = {
   OCR_ENABLED: bool(true, { doc: 'OCR images and PDF pages without a text layer; false indexes them as unsupported/empty' }),
-  OCR_ENGINE: oneOf(['tesseract.js', 'native'] as const, 'tesseract.js', {
-    doc: 'tesseract.js (WASM, worker threads, offline) or native (the `tesseract` binary, one thread per process); native fails start-up when the binary is missing',
+  OCR_ENGINE: oneOf(['auto', 'tesseract.js', 'native'] as const, 'auto', {
+    doc: 'auto: native when a tesseract 4+ binary with every OCR_LANGUAGES language is installed (the image has one), else tesseract.js; tesseract.js: WASM on worker threads, offline, nothing outside node_modules; native: the `tesseract` binary, one single-threaded process per page, start-up fails without it. The choice is logged at start-up',
   }),
   OCR_LANGUAGES: describe(
     z.string().regex(LANGUAGES, { error: 'must be tesseract language codes joined by +, e.g. jpn+eng' }).default('jpn+eng'),
     { doc: 'Tesseract languages, joined by +' },
   ),
   TESSDATA_DIR: text(undefined, {
-    doc: 'Directory of <lang>.traineddata (e.g. /usr/share/tesseract-ocr/5/tessdata); unset: the @tesseract.js-data npm packages (tesseract.js) or the binary default (native)',
+    doc: 'Directory of <lang>.traineddata (e.g. /usr/share/tesseract-ocr/5/tessdata); unset: the binary\'s own data (native) or the @tesseract.js-data npm packages (tesseract.js)',
   }),
   OCR_WORKERS: int(1, 64, undefined, {
     unit: 'workers',

@@ -98,6 +98,8 @@ beforeAll(async () => {
     RECEIVE_WAIT_SECONDS: '1',
     QUEUE_DEPTH_INTERVAL: '1',
     OCR_ENABLED: 'true',
+    // The recycle series come from the tesseract.js pool (OCR_ENGINE=auto would pick native here).
+    OCR_ENGINE: 'tesseract.js',
     OCR_LANGUAGES: 'eng',
     OCR_WORKERS: '1',
     // Recycle after every page so docsift_ocr_worker_recycles_total has a series.

@@ -9,7 +9,8 @@ export { tempFiles } from '../../unit/extract/helpers.js';
 /** An extractor with OCR on; English only unless asked, since jpn+eng workers start slower. */
 export function ocrExtractor(env: Record<string, string> = {}, heartbeat?: ExtractorDeps['heartbeat']) {
   const metrics = createMetrics({ defaultMetrics: false });
-  const config = testConfig({ OCR_ENABLED: 'true', OCR_LANGUAGES: 'eng', OCR_WORKERS: '1', ...env });
+  // These suites are about the tesseract.js pool; the native engine and `auto` have their own cases.
+  const config = testConfig({ OCR_ENABLED: 'true', OCR_ENGINE: 'tesseract.js', OCR_LANGUAGES: 'eng', OCR_WORKERS: '1', ...env });
   const extractor = createExtractor(config, { logger: createLogger('silent'), metrics, heartbeat });
   return { extractor, metrics, config };
 }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DocsiftError } from '../../../src/domain/errors.js';
 import { createExtractor } from '../../../src/adapters/extract/index.js';
+import { chooseOcrEngine } from '../../../src/adapters/extract/ocr/index.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import type { Extractor } from '../../../src/ports/extractor.port.js';
@@ -225,5 +226,34 @@ describe('start-up checks', () => {
     expect(r.ocr?.engine).toBe('native');
     expect(wordAccuracy(line.text, r.text)).toBeGreaterThanOrEqual(0.8);
     await extractor.close();
+  });
+
+  it('OCR_ENGINE=auto (the default) takes native tesseract only when it is 4+ and has every language, else tesseract.js, and says why', () => {
+    const config = (env: Record<string, string> = {}) => testConfig({ OCR_ENABLED: 'true', ...env });
+    expect(config().OCR_ENGINE).toBe('auto');
+    const dir = mkdtempSync(join(tmpdir(), 'docsift-fake-tesseract-'));
+    try {
+      // Version 3 (no LSTM) on stderr, as 3.x and 4.x print it; version 4 that knows no language.
+      const fake = (name: string, script: string) => {
+        const path = join(dir, name);
+        writeFileSync(path, `#!/bin/sh\n${script}\n`);
+        chmodSync(path, 0o755);
+        return path;
+      };
+      const old = fake('tesseract3', 'echo "tesseract 3.05.02" >&2');
+      const bare = fake('tesseract4', 'if [ "$1" = "--version" ]; then echo "tesseract 4.1.1" >&2; else echo "List of available languages (0):"; fi');
+      expect(chooseOcrEngine(config(), join(dir, 'absent'))).toMatchObject({ engine: 'tesseract.js', reason: expect.stringMatching(/^OCR_ENGINE=auto: native tesseract not usable/) });
+      expect(chooseOcrEngine(config(), old)).toMatchObject({ engine: 'tesseract.js', reason: expect.stringMatching(/tesseract 3\.05\.02.*needs tesseract 4 or newer/) });
+      expect(chooseOcrEngine(config(), bare)).toMatchObject({ engine: 'tesseract.js', reason: expect.stringMatching(/native tesseract has no jpn, eng/) });
+      expect(() => chooseOcrEngine(config({ OCR_ENGINE: 'native' }), old)).toThrow(/^OCR_ENGINE=native but .*needs tesseract 4 or newer/);
+      expect(chooseOcrEngine(config({ OCR_ENGINE: 'tesseract.js' }), bare)).toEqual({ engine: 'tesseract.js', reason: 'OCR_ENGINE=tesseract.js' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const onPath = (process.env['PATH'] ?? '').split(':').some((d) => d && existsSync(`${d}/tesseract`));
+    if (!onPath) return;
+    // The real binary (CI installs Debian's with eng and jpn).
+    expect(chooseOcrEngine(config({ OCR_LANGUAGES: 'jpn+eng' }))).toMatchObject({ engine: 'native', binary: 'tesseract' });
+    expect(chooseOcrEngine(config({ OCR_LANGUAGES: 'eng+xyz' }))).toMatchObject({ engine: 'tesseract.js', reason: expect.stringMatching(/native tesseract has no xyz/) });
   });
 });

@@ -21,7 +21,8 @@ async function main(): Promise<void> {
     (err: unknown) => `unreachable: ${String((err as { cause?: { code?: string } }).cause?.code ?? err)}`,
   );
   attempts.length = 0;
-  const loaded = loadConfig({ OCR_ENABLED: 'true', OCR_LANGUAGES: 'jpn+eng', OCR_WORKERS: '1', PDF_DPI: '150' });
+  // The engine whose language data must load with no network is tesseract.js (native reads files only).
+  const loaded = loadConfig({ OCR_ENABLED: 'true', OCR_ENGINE: 'tesseract.js', OCR_LANGUAGES: 'jpn+eng', OCR_WORKERS: '1', PDF_DPI: '150' });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   const extractor = createExtractor(loaded.config, { logger: createLogger('silent'), metrics: createMetrics({ defaultMetrics: false }) });
   const results: Record<string, string> = {};

@@ -66,6 +66,8 @@ describe('/metrics during a real run', () => {
       OPENSEARCH_URL: double.url,
       QUEUE_DEPTH_INTERVAL: '1',
       OCR_ENABLED: 'true',
+      // The recycle series come from the tesseract.js pool (OCR_ENGINE=auto would pick native here).
+      OCR_ENGINE: 'tesseract.js',
       OCR_LANGUAGES: 'eng',
       OCR_WORKERS: '1',
       OCR_RECYCLE_JOBS: '1',

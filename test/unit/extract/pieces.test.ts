@@ -106,7 +106,7 @@ describe('extraction settings', () => {
     if (!r.ok) return;
     expect(r.config).toMatchObject({
       OCR_ENABLED: true,
-      OCR_ENGINE: 'tesseract.js',
+      OCR_ENGINE: 'auto',
       OCR_LANGUAGES: 'jpn+eng',
       OCR_RECYCLE_JOBS: 100,
       PDF_DPI: 200,

@@ -16,17 +16,45 @@ export interface OcrDeps {
   heartbeat?: (component: string) => void;
 }
 
+export interface EngineChoice {
+  engine: OcrService['engine'];
+  /** The native binary, when the choice is native. */
+  binary?: string;
+  /** Why: logged at start-up, so a pod's engine is never a guess. */
+  reason: string;
+}
+
 /**
- * Builds the configured engine. Throws a start-up error (missing binary, missing language data)
+ * `tesseract.js` and `native` are taken as asked (native fails start-up when its binary, version or
+ * languages are missing). `auto` takes native tesseract when a 4.x+ binary with every language is
+ * installed (the image has one): on the same language data it spends about 15% less CPU per page
+ * than tesseract.js's WASM build and returns its memory to the OS after every page. Otherwise it
+ * takes tesseract.js, which needs nothing outside node_modules.
+ */
+export function chooseOcrEngine(config: Config, binary = 'tesseract'): EngineChoice {
+  if (config.OCR_ENGINE === 'tesseract.js') return { engine: 'tesseract.js', reason: 'OCR_ENGINE=tesseract.js' };
+  try {
+    const found = findTesseract(binary);
+    checkNativeLanguages(found, config.OCR_LANGUAGES, config.TESSDATA_DIR);
+    return { engine: 'native', binary: found, reason: `OCR_ENGINE=${config.OCR_ENGINE}: ${found} has ${config.OCR_LANGUAGES}` };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    if (config.OCR_ENGINE === 'native') throw new Error(`OCR_ENGINE=native but ${why}`, { cause: err });
+    return { engine: 'tesseract.js', reason: `OCR_ENGINE=auto: native tesseract not usable (${why})` };
+  }
+}
+
+/**
+ * Builds the chosen engine. Throws a start-up error (missing binary, missing language data)
  * so a misconfigured pod fails at once instead of on its first scanned page.
  */
-export function createOcrService(config: Config, deps: OcrDeps): OcrService {
+export function createOcrService(config: Config, deps: OcrDeps, binary?: string): OcrService {
   const workers = config.OCR_WORKERS ?? containerCpus();
-  if (config.OCR_ENGINE === 'native') {
-    const binary = findTesseract();
-    checkNativeLanguages(binary, config.OCR_LANGUAGES, config.TESSDATA_DIR);
+  const choice = chooseOcrEngine(config, binary);
+  deps.logger.info({ event: 'startup', component: 'ocr', ocr_engine: choice.engine, workers, reason: choice.reason }, `OCR engine: ${choice.engine}`);
+  if (choice.engine === 'native') {
     return new NativeTesseract({
-      binary,
+      binary: choice.binary!,
       languages: config.OCR_LANGUAGES,
       tessdataDir: config.TESSDATA_DIR,
       workDir: config.TEMP_DIR,

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,21 +21,26 @@ export interface NativeOptions {
 }
 
 /**
- * Checks that `tesseract` runs (the OS resolves it on PATH); a clear start-up error when
- * OCR_ENGINE=native and it is missing.
+ * Checks that `tesseract` runs (the OS resolves it on PATH) and is 4 or newer (LSTM, `--oem 1`);
+ * a clear start-up error when it is missing or too old.
  */
 export function findTesseract(binary = 'tesseract'): string {
-  try {
-    execFileSync(binary, ['--version'], { stdio: 'ignore', timeout: 10_000 });
-    return binary;
-  } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+  // 4.x prints its version on stderr, 5.x on stdout.
+  const run = spawnSync(binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  if (run.error) {
+    const missing = (run.error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new Error(
       missing
-        ? 'OCR_ENGINE=native but the `tesseract` binary is not on PATH: install tesseract-ocr (Debian: apt-get install tesseract-ocr tesseract-ocr-jpn) or use OCR_ENGINE=tesseract.js'
-        : `OCR_ENGINE=native but \`${binary} --version\` failed: ${err instanceof Error ? err.message : String(err)}`,
+        ? 'the `tesseract` binary is not on PATH: install tesseract-ocr (Debian: apt-get install tesseract-ocr tesseract-ocr-jpn) or use OCR_ENGINE=tesseract.js'
+        : `\`${binary} --version\` failed: ${run.error.message}`,
     );
   }
+  const out = `${run.stdout}\n${run.stderr}`;
+  const major = Number(/tesseract\s+v?(\d+)\./.exec(out)?.[1]);
+  if (run.status !== 0 || !(major >= 4)) {
+    throw new Error(`\`${binary} --version\` answered ${JSON.stringify(out.trim().split('\n')[0] ?? '')} (exit ${run.status}): native OCR needs tesseract 4 or newer`);
+  }
+  return binary;
 }
 
 /** Checks the languages against `tesseract --list-langs` once at start-up. */
