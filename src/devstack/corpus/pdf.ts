@@ -22,6 +22,8 @@ export interface PdfPage {
   widthPt?: number;
   heightPt?: number;
   fontSize?: number;
+  /** /Rotate of the page (0, 90, 180, 270). */
+  rotate?: number;
 }
 
 export interface PdfOptions {
@@ -68,7 +70,7 @@ export function buildPdf(pages: PdfPage[], options: PdfOptions = {}): Buffer {
       content += 'ET\n';
     }
     const contentId = add(stream('', Buffer.from(content, 'latin1')));
-    kids.push(add(`<< /Type /Page /Parent ${pagesId} 0 R /MediaBox [0 0 ${w} ${h}] /Resources << ${resources} >> /Contents ${contentId} 0 R >>`));
+    kids.push(add(`<< /Type /Page /Parent ${pagesId} 0 R /MediaBox [0 0 ${w} ${h}]${page.rotate ? ` /Rotate ${page.rotate}` : ''} /Resources << ${resources} >> /Contents ${contentId} 0 R >>`));
   }
   objects[pagesId - 1] = Buffer.from(`<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`, 'latin1');
   objects[catalogId - 1] = Buffer.from(`<< /Type /Catalog /Pages ${pagesId} 0 R >>`, 'latin1');

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DocsiftError } from '../../../domain/errors.js';
 import type { Extraction, Thumbnail } from '../../../ports/extractor.port.js';
 import { makeThumbnail, type ThumbnailOptions } from '../image/thumbnail.js';
-import type { OcrService } from '../ocr/ocr.types.js';
+import type { OcrImage, OcrService } from '../ocr/ocr.types.js';
 import { throwIfAborted } from '../signal.js';
 import { isPasswordError, openPdf } from './pdfjs.js';
+import { scannedPageImage } from './pdf-image.js';
 import { renderRgba, rgbaToPgm, type RenderLimits } from './pdf-render.js';
 import { pageText, visibleChars } from './pdf-text.js';
 
@@ -46,6 +47,15 @@ async function firstPageThumbnail(doc: PDFDocumentProxy, options: ThumbnailOptio
   } finally {
     page.cleanup();
   }
+}
+
+/** A scanned page's own image when that is all the page is, else the page rendered at the capped DPI. */
+async function pageImage(doc: PDFDocumentProxy, page: PDFPageProxy, limits: RenderLimits, signal?: AbortSignal): Promise<OcrImage> {
+  const scanned = await scannedPageImage(page, limits, signal);
+  if (scanned) return scanned;
+  throwIfAborted(signal);
+  const { rgba, width, height, dpi } = await renderRgba(doc, page, limits);
+  return { ...rgbaToPgm(rgba, width, height), dpi };
 }
 
 /**
@@ -95,8 +105,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
             // Render inside the OCR slot: only as many rendered pages wait in memory as can be OCR'd.
             const result = await options.ocrSlot(async () => {
               throwIfAborted(signal);
-              const { rgba, width, height, dpi } = await renderRgba(doc, page, options.render);
-              return ocr.recognize({ ...rgbaToPgm(rgba, width, height), dpi }, signal);
+              return ocr.recognize(await pageImage(doc, page, options.render, signal), signal);
             });
             pagesOcr += 1;
             options.onOcrPage?.(result.ms);
