@@ -11,14 +11,40 @@ import { renderChartPng, renderChartSvg } from './report/chart.js';
 import { summariseProfile, type HotFunction } from './report/profile.js';
 import { cpuLimit, derive, RESULT_SCHEMA, type BenchResult } from './report/result.js';
 import { measureCeiling, type CeilingResult } from './runs/ceiling.js';
-import { DEBIAN_TESSDATA, measureNativeOcr, npmTessdata, tesseractVersion, type NativeOcrResult } from './runs/native-ocr.js';
+import { chooseOcrEngine } from '../src/adapters/extract/ocr/index.js';
+import { loadConfig } from '../src/config/load.js';
+import { binaryTessdata, DEBIAN_TESSDATA, measureNativeOcr, npmTessdata, tesseractVersion, type NativeOcrResult } from './runs/native-ocr.js';
 import { runWorker, type WorkerRunResult } from './runs/worker-run.js';
 import { createRunQueue, s3EventBody, sendBodies, uploadCorpus, visibleMessages, type UploadedDoc } from './stack/corpus-stack.js';
 
-/** The old worker's behaviour in docsift's own settings: one message per receive, one in flight, a new OCR engine per job. */
+/**
+ * The old worker's behaviour in docsift's own settings: one message per receive, one in flight, a new
+ * OCR engine per job (with native tesseract, the default where it is installed, every page is a new
+ * process anyway, as with a worker that runs the tesseract command per page).
+ */
 export const LEGACY_SETTINGS: Record<string, string> = { RECEIVE_BATCH_SIZE: '1', MAX_INFLIGHT: '1', OCR_WORKERS: '1', OCR_RECYCLE_JOBS: '1' };
 /** OCR languages of docsift's default configuration, which the native reference uses too. */
 const OCR_LANGUAGES = 'jpn+eng';
+
+interface DefaultOcr {
+  engine: string;
+  reason: string;
+  /** Directory of the language data the defaults read (for the native reference), null when none. */
+  dir: string | null;
+  label: string;
+}
+
+/** What docsift's defaults OCR with on this machine (OCR_ENGINE=auto decides), so the reference reads the same data. */
+async function defaultOcr(npmDir: () => Promise<string>): Promise<DefaultOcr> {
+  const loaded = loadConfig({}, {});
+  if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+  const choice = chooseOcrEngine(loaded.config);
+  if (choice.engine === 'native') {
+    const dir = await binaryTessdata();
+    return { engine: 'native', reason: choice.reason, dir, label: `native tesseract's own data ${dir ?? ''}`.trim() };
+  }
+  return { engine: 'tesseract.js', reason: choice.reason, dir: await npmDir(), label: 'npm @tesseract.js-data 4.0.0_best_int' };
+}
 
 export interface BenchOutput {
   resultPath: string;
@@ -97,7 +123,10 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
   const runs: Partial<Record<RunName, WorkerRunResult>> = {};
   let servers: CeilingResult | null = null;
   let sameData: NativeOcrResult | null = null;
-  let debianFast: NativeOcrResult | null = null;
+  let otherData: NativeOcrResult | null = null;
+  const npmDir = () => npmTessdata(OCR_LANGUAGES, join(tmpdir(), 'docsift-bench-tessdata'));
+  const ocrDefaults = await defaultOcr(npmDir);
+  log(`docsift's defaults OCR with ${ocrDefaults.engine} (${ocrDefaults.reason})`);
   const profiles: Record<string, { totalMs: number; functions: HotFunction[] }> = {};
   const harness: Record<string, string> = {
     INDEX_SINK: 'file',
@@ -155,25 +184,27 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
       if (name === 'default') {
         // The CPU reference is measured right before the default run, under the same load.
         const pages = corpus.docs.flatMap((d) => d.ocrPages);
-        if (pages.length > 0 && (await tesseractVersion())) {
-          const dir = await npmTessdata(OCR_LANGUAGES, join(tmpdir(), 'docsift-bench-tessdata'));
-          log(`native tesseract: ${pages.length} pages, ${ncpu} processes, docsift's language data (4.0.0_best_int)`);
-          sameData = await measureNativeOcr(pages, dir, 'npm @tesseract.js-data 4.0.0_best_int (docsift default)', OCR_LANGUAGES, ncpu);
+        if (pages.length > 0 && (await tesseractVersion()) && ocrDefaults.dir) {
+          log(`native tesseract: ${pages.length} pages, ${ncpu} processes, docsift's default language data (${ocrDefaults.label})`);
+          sameData = await measureNativeOcr(pages, ocrDefaults.dir, `${ocrDefaults.label} (docsift default)`, OCR_LANGUAGES, ncpu);
           log(`native tesseract: ${sameData.pagesPerMinute} pages/min, ${sameData.cpuSecondsPerPage} CPU s/page`);
-          if (options.debianFast && DEBIAN_TESSDATA) {
-            debianFast = await measureNativeOcr(pages, DEBIAN_TESSDATA, `Debian ${DEBIAN_TESSDATA} (fast)`, OCR_LANGUAGES, ncpu);
-            log(`native tesseract (Debian fast data): ${debianFast.pagesPerMinute} pages/min`);
+          if (options.secondReference) {
+            const other = ocrDefaults.engine === 'native' ? { dir: await npmDir(), label: 'npm @tesseract.js-data 4.0.0_best_int' } : DEBIAN_TESSDATA ? { dir: DEBIAN_TESSDATA, label: `Debian ${DEBIAN_TESSDATA} (fast)` } : null;
+            if (other) {
+              otherData = await measureNativeOcr(pages, other.dir, other.label, OCR_LANGUAGES, ncpu);
+              log(`native tesseract (${other.label}): ${otherData.pagesPerMinute} pages/min, ${otherData.cpuSecondsPerPage} CPU s/page`);
+            }
           }
         } else if (pages.length > 0) {
           notes.push('native tesseract not installed (apt-get install tesseract-ocr tesseract-ocr-jpn): no CPU limit');
         }
         await runOne('default', mixed, mixed.length, {});
       }
-      if (name === 'native') {
-        if (await tesseractVersion()) {
-          const dir = await npmTessdata(OCR_LANGUAGES, join(tmpdir(), 'docsift-bench-tessdata'));
-          await runOne('native', mixed, mixed.length, { OCR_ENGINE: 'native', TESSDATA_DIR: dir });
-        } else notes.push('native run skipped: no tesseract binary');
+      if (name === 'tesseractjs') {
+        if (ocrDefaults.engine === 'native' && ocrDefaults.dir) {
+          // The same language data as the reference and the default run: the engines' difference alone.
+          await runOne('tesseractjs', mixed, mixed.length, { OCR_ENGINE: 'tesseract.js', TESSDATA_DIR: ocrDefaults.dir });
+        } else notes.push('tesseractjs run skipped: the defaults already OCR with tesseract.js here');
       }
       if (name === 'text' && textDocs.length > 0) await runOne('text', textDocs, options.textMessages, {});
     }
@@ -213,7 +244,8 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
     harnessSettings: { ...harness, docsift: options.docsift, HEARTBEAT_DIR: '<temp>', METRICS_PORT: '<free port, scraped every 2 s>', INDEX_FILE: '<temp>/<run>.ndjson', exitWhenIdle: '3', legacy: JSON.stringify(LEGACY_SETTINGS) },
     runs,
     servers,
-    nativeOcr: { sameData, debianFast },
+    defaultOcr: { engine: ocrDefaults.engine, reason: ocrDefaults.reason, traineddata: ocrDefaults.dir },
+    nativeOcr: { sameData, otherData },
     cpuLimit: limit,
     ratios,
     targets,

@@ -1,6 +1,6 @@
 import { DEFAULT_MIX, parseMix, type Mix } from './corpus/plan.js';
 
-export const RUN_NAMES = ['legacy', 'default', 'native', 'text'] as const;
+export const RUN_NAMES = ['legacy', 'default', 'tesseractjs', 'text'] as const;
 export type RunName = (typeof RUN_NAMES)[number];
 
 export interface BenchOptions {
@@ -15,8 +15,8 @@ export interface BenchOptions {
   ceilingMessages: number;
   /** Longest one worker run may take; then it is stopped with SIGTERM and reported as timed out. */
   runTimeoutSeconds: number;
-  /** Also time native tesseract on Debian's own (fast) language data, besides docsift's. */
-  debianFast: boolean;
+  /** Also time native tesseract on the other language data (npm best_int or Debian's fast), besides docsift's default. */
+  secondReference: boolean;
   build: boolean;
   /** V8 CPU profiles of each worker run (node --cpu-prof) next to the results. */
   profile: boolean;
@@ -35,13 +35,14 @@ export const USAGE = `npm run bench -- [options]
   --mix text=70,image=20,scanpdf=10
                           shares of text documents, single-page scanned images, 2-page scanned PDFs
   --seed N                corpus seed (default 1); the same seed gives the same corpus
-  --runs legacy,default,native,text
-                          which worker runs, in this order (quick: legacy,default,text); native is the
-                          defaults with OCR_ENGINE=native on the same language data as the reference
+  --runs legacy,default,tesseractjs,text
+                          which worker runs, in this order (quick: legacy,default,text); tesseractjs is the
+                          defaults with OCR_ENGINE=tesseract.js on the reference's language data (run when
+                          the defaults pick native tesseract)
   --text-messages N       messages of the text-only run (default 3000, quick 200)
   --ceiling-messages N    messages of each server-ceiling loop (default 3000, quick 200)
   --run-timeout S         stop a worker run after S seconds (default 900, quick 30)
-  --no-debian-fast        skip the second native reference on Debian's fast language data
+  --no-second-reference   skip the second native reference (on the language data docsift does not default to)
   --no-build              do not run \`npm run build\` first (dist/ must be current)
   --profile               write a V8 CPU profile of every worker run
   --set NAME=VALUE        add a setting to every worker run (repeatable; an experiment, not the defaults)
@@ -65,7 +66,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     textMessages: quick ? 200 : 3000,
     ceilingMessages: quick ? 200 : 3000,
     runTimeoutSeconds: quick ? 30 : 900,
-    debianFast: !quick,
+    secondReference: !quick,
     build: true,
     profile: false,
     outDir: 'bench/results',
@@ -105,8 +106,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--run-timeout':
         o.runTimeoutSeconds = int(flag, value(), 1);
         break;
-      case '--no-debian-fast':
-        o.debianFast = false;
+      case '--no-second-reference':
+        o.secondReference = false;
         break;
       case '--no-build':
         o.build = false;

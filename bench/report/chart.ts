@@ -8,7 +8,7 @@ interface Bar {
   note?: string;
 }
 
-const COLOURS = { legacy: '#b0413e', default: '#2f6fb0', native: '#6a4fb0', text: '#3a8f5c', limit: '#777777', ceiling: '#9a7b2f' };
+const COLOURS = { legacy: '#b0413e', default: '#2f6fb0', tesseractjs: '#6a4fb0', text: '#3a8f5c', limit: '#777777', ceiling: '#9a7b2f' };
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
 function esc(s: string): string {
@@ -80,8 +80,8 @@ export function renderChartSvg(result: BenchResult): string {
     barPanel(30, 60, 560, `Mixed corpus (${result.corpus.documents} documents)`, 'messages/minute', [
       { label: 'legacy settings', value: r.legacy?.messagesPerMinute ?? null, colour: COLOURS.legacy },
       { label: 'docsift defaults', value: r.default?.messagesPerMinute ?? null, colour: COLOURS.default, note: result.ratios.defaultOverLegacy !== null ? `${result.ratios.defaultOverLegacy}x legacy` : '' },
-      ...(r.native
-        ? [{ label: 'defaults, native OCR', value: r.native.messagesPerMinute, colour: COLOURS.native, note: limit ? `= ${Math.round(((r.native.messagesPerMinute ?? 0) / limit) * 100)}% of limit` : '' }]
+      ...(r.tesseractjs
+        ? [{ label: 'defaults, tesseract.js OCR', value: r.tesseractjs.messagesPerMinute, colour: COLOURS.tesseractjs, note: limit ? `= ${Math.round(((r.tesseractjs.messagesPerMinute ?? 0) / limit) * 100)}% of limit` : '' }]
         : []),
       { label: 'CPU limit (native OCR)', value: limit, colour: COLOURS.limit, note: result.ratios.defaultOverCpuLimit !== null ? `default = ${Math.round(result.ratios.defaultOverCpuLimit * 100)}%` : '' },
       {

@@ -52,7 +52,10 @@ export interface BenchResult {
   harnessSettings: Record<string, string>;
   runs: Partial<Record<string, WorkerRunResult>>;
   servers: CeilingResult | null;
-  nativeOcr: { sameData: NativeOcrResult | null; debianFast: NativeOcrResult | null };
+  /** docsift's OCR on this machine with its defaults, which the reference follows. */
+  defaultOcr: { engine: string; reason: string; traineddata: string | null };
+  /** sameData: the reference (docsift's default data); otherData: the other data set, for comparison. */
+  nativeOcr: { sameData: NativeOcrResult | null; otherData: NativeOcrResult | null };
   cpuLimit: CpuLimit;
   ratios: ReturnType<typeof derive>['ratios'];
   targets: Target[];
@@ -79,7 +82,7 @@ export function cpuLimit(docs: CorpusDoc[], cpus: number, native: NativeOcrResul
     ocrCpuSecondsPerPage: round(ocrPerPage, 3),
     textCpuSecondsPerDocument: textPerDoc === null ? null : round(textPerDoc, 4),
     sameLoadMessagesPerMinute: wallSeconds > 0 ? round((docs.length / wallSeconds) * 60, 1) : null,
-    basis: `${cpus} cores x 60 s / (OCR pages x native tesseract CPU s/page (same language data as docsift, OMP_THREAD_LIMIT=1) + text documents x docsift text-run CPU s/document) per document${textPerDoc === null ? '; no text run, so text documents counted as free' : ''}`,
+    basis: `${cpus} cores x 60 s / (OCR pages x native tesseract CPU s/page (docsift's default language data, OMP_THREAD_LIMIT=1) + text documents x docsift text-run CPU s/document) per document${textPerDoc === null ? '; no text run, so text documents counted as free' : ''}`,
   };
 }
 
@@ -98,6 +101,8 @@ export function derive(runs: Partial<Record<string, WorkerRunResult>>, servers: 
     /** CPU seconds per document the limit assumes / what the default run spent: docsift's CPU efficiency against native tesseract, whatever the load. */
     cpuEfficiency: ratio(limit.cpuSecondsPerDocument, def && def.cpu.seconds !== null && def.settled > 0 ? def.cpu.seconds / def.settled : null, 3),
     textOverServerCeiling: ratio(text?.messagesPerMinute, servers?.messagesPerMinute, 3),
+    /** The defaults with OCR_ENGINE=tesseract.js (where the defaults pick native), against the same limit. */
+    tesseractJsOverCpuLimit: ratio(runs.tesseractjs?.messagesPerMinute, limit.messagesPerMinute, 3),
   };
   const ocrActive = (r: WorkerRunResult | undefined) => (r ? r.extraction.ocrPages > 0 : false);
   const noOcr = 'this build OCR\'d no page (images and scanned PDFs were not OCR\'d), so the mixed-corpus figures do not measure OCR';

@@ -55,6 +55,17 @@ export async function npmTessdata(languages: string, dir: string): Promise<strin
   return dir;
 }
 
+/** The directory the binary reads without --tessdata-dir (its `--list-langs` header names it). */
+export async function binaryTessdata(): Promise<string | null> {
+  try {
+    const { stdout } = await promisify(execFile)('tesseract', ['--list-langs']);
+    const dir = /"([^"]+)"/.exec(stdout.split('\n')[0] ?? '')?.[1];
+    return dir ? dir.replace(/\/+$/, '') : DEBIAN_TESSDATA;
+  } catch {
+    return null;
+  }
+}
+
 export const DEBIAN_TESSDATA = ['/usr/share/tesseract-ocr/5/tessdata', '/usr/share/tesseract-ocr/4.00/tessdata'].find((d) => existsSync(d)) ?? null;
 
 function ocrPage(path: string, tessdata: string, languages: string): Promise<number> {
