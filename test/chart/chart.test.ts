@@ -222,7 +222,7 @@ describe('scenario specifics', () => {
     // Two pods per node: 2 x 850m and 2 x 1400Mi fit the t3.medium's ~1930m / ~3.3 GiB allocatable.
     expect(2 * millicores(c.resources.requests.cpu)).toBeLessThan(1930);
     expect(2 * bytes(c.resources.limits.memory)).toBeLessThan(3.3 * 2 ** 30);
-    expect(envOf(c)).toMatchObject({ OCR_ENABLED: 'true', OCR_WORKERS: '2', MEMORY_LIMIT_MB: '1400', MEMORY_SOFT_LIMIT_MB: '980', MEMORY_HARD_LIMIT_MB: '1190', NODE_OPTIONS: '--max-old-space-size=560', HEARTBEAT_MAX_AGE: '120' });
+    expect(envOf(c)).toMatchObject({ OCR_ENABLED: 'true', OCR_ENGINE: 'auto', OCR_WORKERS: '2', MEMORY_LIMIT_MB: '1400', MEMORY_SOFT_LIMIT_MB: '980', MEMORY_HARD_LIMIT_MB: '1190', NODE_OPTIONS: '--max-old-space-size=560', HEARTBEAT_MAX_AGE: '120' });
     expect((one(objects, 'TriggerAuthentication') as any).spec).toEqual({ podIdentity: { provider: 'aws', identityOwner: 'workload' } });
     const restart = byKind(objects, 'CronJob').find((o) => o.metadata.name.endsWith('-restart')) as any;
     expect(restart.spec.schedule).toBe('10 4 * * *');
@@ -313,7 +313,7 @@ describe('scenario specifics', () => {
   it('ocr-two-workers: two OCR workers on the dedicated node group', () => {
     const { objects } = get('ocr-two-workers-values.yaml');
     const env = envOf(workerContainer(objects));
-    expect(env).toMatchObject({ OCR_ENABLED: 'true', OCR_WORKERS: '2', OCR_LANGUAGES: 'jpn+eng' });
+    expect(env).toMatchObject({ OCR_ENABLED: 'true', OCR_ENGINE: 'native', OCR_WORKERS: '2', OCR_LANGUAGES: 'jpn+eng' });
     const pod = podSpecOf(worker(objects)) as any;
     expect(pod.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'docsift', effect: 'NoSchedule' }]);
     expect(pod.priorityClassName).toBe('docsift-workers');

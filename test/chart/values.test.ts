@@ -46,6 +46,7 @@ describe('values.schema.json and template checks reject bad values', () => {
     ['the latest tag', ['image.tag=latest'], /image\/tag/],
     ['a memory limit that is not Mi or Gi', ['resources.limits.memory=1.5G'], /memory/],
     ['zero OCR workers', ['ocr.workers=0'], /ocr\/workers/],
+    ['an unknown OCR engine', ['ocr.engine=cuneiform'], /ocr\/engine/],
     ['an unknown KEDA auth mode', ['autoscaling.keda.auth.mode=magic'], /auth\/mode/],
     ['an unknown error class to redrive', ['dlqRedrive.errorClasses={nope}'], /errorClasses/],
     ['a bad cron schedule', ['restartCronJob.schedule=daily'], /schedule/],
