@@ -11,6 +11,8 @@ export interface BenchOptions {
   runs: RunName[];
   /** Messages of the text-only run (its text documents, repeated): enough to time thousands per minute. */
   textMessages: number;
+  /** Repeats of legacy, the native reference and default; ratios are the medians over them. */
+  repeat: number;
   /** Messages of each server-ceiling loop. */
   ceilingMessages: number;
   /** Longest one worker run may take; then it is stopped with SIGTERM and reported as timed out. */
@@ -39,6 +41,8 @@ export const USAGE = `npm run bench -- [options]
                           which worker runs, in this order (quick: legacy,default,text); tesseractjs is the
                           defaults with OCR_ENGINE=tesseract.js on the reference's language data (run when
                           the defaults pick native tesseract)
+  --repeat N              runs of legacy, the native reference and default, in turn (default 3, quick 1);
+                          the ratios and targets are the medians of the repeats' own ratios
   --text-messages N       messages of the text-only run (default 3000, quick 200)
   --ceiling-messages N    messages of each server-ceiling loop (default 3000, quick 200)
   --run-timeout S         stop a worker run after S seconds (default 900, quick 30)
@@ -64,6 +68,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     seed: 1,
     runs: quick ? ['legacy', 'default', 'text'] : [...RUN_NAMES],
     textMessages: quick ? 200 : 3000,
+    repeat: quick ? 1 : 3,
     ceilingMessages: quick ? 200 : 3000,
     runTimeoutSeconds: quick ? 30 : 900,
     secondReference: !quick,
@@ -97,6 +102,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         o.runs = names as RunName[];
         break;
       }
+      case '--repeat':
+        o.repeat = int(flag, value(), 1);
+        break;
       case '--text-messages':
         o.textMessages = int(flag, value(), 1);
         break;

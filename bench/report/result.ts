@@ -44,7 +44,7 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   durationSeconds: number;
-  options: { set: Record<string, string>; quick: boolean; documents: number; mix: Mix; seed: number; runs: string[]; textMessages: number; ceilingMessages: number };
+  options: { set: Record<string, string>; quick: boolean; documents: number; mix: Mix; seed: number; runs: string[]; repeat: number; textMessages: number; ceilingMessages: number };
   machine: MachineInfo;
   versions: Record<string, string | null>;
   corpus: ReturnType<typeof summariseCorpus> & { cached: boolean; generatedMs: number };
@@ -56,6 +56,8 @@ export interface BenchResult {
   defaultOcr: { engine: string; reason: string; traineddata: string | null };
   /** sameData: the reference (docsift's default data); otherData: the other data set, for comparison. */
   nativeOcr: { sameData: NativeOcrResult | null; otherData: NativeOcrResult | null };
+  /** Each repeat of legacy, reference and default (--repeat), with its own ratios; `ratios` holds their medians. */
+  repeats: Array<{ legacy: number | null; default: number | null; referencePagesPerMinute: number | null; cpuLimit: number | null; ratios: Ratios }>;
   cpuLimit: CpuLimit;
   ratios: ReturnType<typeof derive>['ratios'];
   targets: Target[];
@@ -90,7 +92,9 @@ function ratio(a: number | null | undefined, b: number | null | undefined, digit
   return a !== null && a !== undefined && b !== null && b !== undefined && b > 0 ? round(a / b, digits) : null;
 }
 
-export function derive(runs: Partial<Record<string, WorkerRunResult>>, servers: CeilingResult | null, limit: CpuLimit) {
+export type Ratios = ReturnType<typeof ratiosOf>;
+
+export function ratiosOf(runs: Partial<Record<string, WorkerRunResult>>, servers: CeilingResult | null, limit: CpuLimit) {
   const legacy = runs.legacy;
   const def = runs.default;
   const text = runs.text;
@@ -104,6 +108,28 @@ export function derive(runs: Partial<Record<string, WorkerRunResult>>, servers: 
     /** The defaults with OCR_ENGINE=tesseract.js (where the defaults pick native), against the same limit. */
     tesseractJsOverCpuLimit: ratio(runs.tesseractjs?.messagesPerMinute, limit.messagesPerMinute, 3),
   };
+  return ratios;
+}
+
+/** The median of each ratio over the repeats (the upper middle for an even count); null where any repeat has none. */
+export function medianRatios(samples: Ratios[]): Ratios {
+  const first = samples[0]!;
+  const out = { ...first };
+  for (const key of Object.keys(first) as Array<keyof Ratios>) {
+    const values = samples.map((s) => s[key]);
+    if (values.some((v) => v === null)) continue;
+    const sorted = (values as number[]).sort((a, b) => a - b);
+    out[key] = sorted[Math.floor(sorted.length / 2)]!;
+  }
+  return out;
+}
+
+/** Targets from the ratios (medians over the repeats when there are several) and the runs shown. */
+export function derive(runs: Partial<Record<string, WorkerRunResult>>, servers: CeilingResult | null, limit: CpuLimit, given?: Ratios) {
+  const legacy = runs.legacy;
+  const def = runs.default;
+  const text = runs.text;
+  const ratios = given ?? ratiosOf(runs, servers, limit);
   const ocrActive = (r: WorkerRunResult | undefined) => (r ? r.extraction.ocrPages > 0 : false);
   const noOcr = 'this build OCR\'d no page (images and scanned PDFs were not OCR\'d), so the mixed-corpus figures do not measure OCR';
   const targets: Target[] = [];

@@ -37,7 +37,15 @@ describe('npm run bench -- --quick', () => {
     expect(result.servers?.messagesPerMinute).toBeGreaterThan(0);
     expect(result.servers?.get.perMinute).toBeGreaterThan(0);
     if (result.versions.tesseractNative) expect(result.nativeOcr.sameData?.pages).toBeGreaterThan(0);
+    // The OCR engine the defaults chose here, and the reference on its language data.
+    expect(['native', 'tesseract.js']).toContain(result.defaultOcr.engine);
+    expect(result.defaultOcr.reason).toMatch(/^OCR_ENGINE=auto/);
     expect(result.targets.map((t) => t.name)).toHaveLength(4);
     expect(result.ratios).toHaveProperty('defaultOverLegacy');
+    // One repeat: the medians are that repeat's own ratios, and the runs shown are its runs.
+    expect(result.options.repeat).toBe(1);
+    expect(result.repeats).toHaveLength(1);
+    expect(result.repeats[0]!.ratios).toEqual(result.ratios);
+    expect(result.repeats[0]!.default).toBe(result.runs.default!.messagesPerMinute);
   }, 170_000);
 });
