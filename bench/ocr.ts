@@ -183,7 +183,7 @@ async function native(workers: number, pages: Page[]): Promise<Run> {
 const CHILD = fileURLToPath(new URL('../test/contract/extract/ocr-recycle.child.ts', import.meta.url));
 
 async function recycleRun(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
