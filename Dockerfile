@@ -49,7 +49,7 @@ FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS runtime
 # image (TESSDATA_DIR below): measured here it costs 1.61 CPU-s per page in tesseract.js against
 # 2.91 for the npm packages' best_int data, at equal or better accuracy (bench:ocr). The binary comes
 # with it (~20 MB with its libraries), so OCR_ENGINE=auto (the default) runs native tesseract here:
-# about 15% less CPU per page than tesseract.js on the same data (npm run bench).
+# about 15% less CPU per page than tesseract.js on the same data (npm run bench:ocr).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini ca-certificates tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn \
  && test -f /usr/share/tesseract-ocr/5/tessdata/jpn.traineddata \

@@ -11,7 +11,7 @@ import { renderChartPng, renderChartSvg } from './report/chart.js';
 import { summariseProfile, type HotFunction } from './report/profile.js';
 import { cpuLimit, derive, medianRatios, ratiosOf, RESULT_SCHEMA, type BenchResult } from './report/result.js';
 import { measureCeiling, type CeilingResult } from './runs/ceiling.js';
-import { chooseOcrEngine } from '../src/adapters/extract/ocr/index.js';
+import { chooseOcrEngine, type EngineChoice } from '../src/adapters/extract/ocr/index.js';
 import { loadConfig } from '../src/config/load.js';
 import { binaryTessdata, DEBIAN_TESSDATA, measureNativeOcr, npmTessdata, tesseractVersion, type NativeOcrResult } from './runs/native-ocr.js';
 import { runWorker, type WorkerRunResult } from './runs/worker-run.js';
@@ -34,7 +34,7 @@ interface Repeat {
 }
 
 interface DefaultOcr {
-  engine: string;
+  engine: EngineChoice['engine'];
   reason: string;
   /** Directory of the language data the defaults read (for the native reference), null when none. */
   dir: string | null;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { encodeS3EventKey } from '../../src/devstack/s3-event-bridge.js';
+import { s3EventNotification } from '../../src/devstack/s3-event-bridge.js';
 import type { LocalStack } from '../../src/devstack/local-stack.js';
 import type { CorpusDoc } from '../corpus/generate.js';
 
@@ -35,22 +35,14 @@ export async function uploadCorpus(stack: LocalStack, docs: CorpusDoc[]): Promis
 
 /** The S3 event notification S3 would send for this object (key URL-encoded as S3 does). */
 export function s3EventBody(bucket: string, doc: UploadedDoc, sequence: number): string {
-  return JSON.stringify({
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'docsift-bench',
-          bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-          object: { key: encodeS3EventKey(doc.key), size: doc.bytes, eTag: doc.etag ?? undefined, sequencer: sequence.toString(16).padStart(16, '0') },
-        },
-      },
-    ],
+  return s3EventNotification({
+    bucket,
+    key: doc.key,
+    eventName: 'ObjectCreated:Put',
+    sequencer: sequence.toString(16).padStart(16, '0'),
+    size: doc.bytes,
+    eTag: doc.etag ?? undefined,
+    configurationId: 'docsift-bench',
   });
 }
 

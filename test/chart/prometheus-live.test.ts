@@ -15,6 +15,7 @@ import { CHART_DIR, renderChart } from './lib/helm.js';
 import { one, parseManifests } from './lib/manifests.js';
 import { freePort, startPrometheus, type RunningPrometheus } from './lib/prometheus.js';
 import { alertExpressions, dashboardQueries, dashboardVariableSelectors, type NamedQuery } from './lib/queries.js';
+import { OCR_EVERY_SERIES_ENV } from '../helpers/ocr-series-env.js';
 
 /**
  * A real Prometheus (Debian package) scrapes a real `docsift run` on 127.0.0.1, working through
@@ -97,13 +98,7 @@ beforeAll(async () => {
     OPENSEARCH_URL: opensearchUrl,
     RECEIVE_WAIT_SECONDS: '1',
     QUEUE_DEPTH_INTERVAL: '1',
-    OCR_ENABLED: 'true',
-    // The recycle series come from the tesseract.js pool (OCR_ENGINE=auto would pick native here).
-    OCR_ENGINE: 'tesseract.js',
-    OCR_LANGUAGES: 'eng',
-    OCR_WORKERS: '1',
-    // Recycle after every page so docsift_ocr_worker_recycles_total has a series.
-    OCR_RECYCLE_JOBS: '1',
+    ...OCR_EVERY_SERIES_ENV,
     LOG_LEVEL: 'warn',
   };
   worker = spawn(process.execPath, [entry, 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,7 +7,7 @@ import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCom
 import { documentId } from '../../../src/domain/document.js';
 import { startLocalStack, type LocalStack } from '../../../src/devstack/local-stack.js';
 import { makeSamples, type Sample } from '../../../src/devstack/samples.js';
-import { encodeS3EventKey } from '../../../src/devstack/s3-event-bridge.js';
+import { s3EventNotification } from '../../../src/devstack/s3-event-bridge.js';
 import { OpenSearchDouble } from '../../helpers/opensearch-double.js';
 import { ROOT } from './build.js';
 import { WorkerProcess } from './worker-process.js';
@@ -30,22 +30,9 @@ export function nextSequencer(): string {
 }
 
 export function s3EventBody(kind: EventKind, bucket: string, key: string, sequencer: string, size = 0): string {
-  return JSON.stringify({
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: kind === 'created' ? 'ObjectCreated:Put' : 'ObjectRemoved:Delete',
-        s3: {
-          s3SchemaVersion: '1.0',
-          bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-          object: { key: encodeS3EventKey(key), ...(kind === 'created' ? { size, eTag: 'e' } : {}), sequencer },
-        },
-      },
-    ],
-  });
+  return kind === 'created'
+    ? s3EventNotification({ bucket, key, eventName: 'ObjectCreated:Put', sequencer, size, eTag: 'e' })
+    : s3EventNotification({ bucket, key, eventName: 'ObjectRemoved:Delete', sequencer });
 }
 
 export interface Figures {

@@ -6,6 +6,7 @@ import { makeSamples } from '../../../src/devstack/samples.js';
 import { encode } from '../../fixtures/image.fixture.js';
 import { englishText, renderTextPage } from '../../fixtures/text-image.fixture.js';
 import { OpenSearchDouble } from '../../helpers/opensearch-double.js';
+import { OCR_EVERY_SERIES_ENV } from '../../helpers/ocr-series-env.js';
 import { freePort, sample, upload, WorkerChild } from './child.js';
 
 let stack: LocalStack;
@@ -65,12 +66,7 @@ describe('/metrics during a real run', () => {
       INDEX_SINK: 'opensearch',
       OPENSEARCH_URL: double.url,
       QUEUE_DEPTH_INTERVAL: '1',
-      OCR_ENABLED: 'true',
-      // The recycle series come from the tesseract.js pool (OCR_ENGINE=auto would pick native here).
-      OCR_ENGINE: 'tesseract.js',
-      OCR_LANGUAGES: 'eng',
-      OCR_WORKERS: '1',
-      OCR_RECYCLE_JOBS: '1',
+      ...OCR_EVERY_SERIES_ENV,
       MAX_INFLIGHT: '4',
       LOG_LEVEL: 'warn',
     });

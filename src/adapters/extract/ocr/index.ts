@@ -28,7 +28,7 @@ export interface EngineChoice {
  * `tesseract.js` and `native` are taken as asked (native fails start-up when its binary, version or
  * languages are missing). `auto` takes native tesseract when a 4.x+ binary with every language is
  * installed (the image has one): on the same language data it spends about 15% less CPU per page
- * than tesseract.js's WASM build and returns its memory to the OS after every page. Otherwise it
+ * than tesseract.js's WASM build (`npm run bench:ocr`) and returns its memory to the OS after every page. Otherwise it
  * takes tesseract.js, which needs nothing outside node_modules.
  */
 export function chooseOcrEngine(config: Config, binary = 'tesseract'): EngineChoice {
@@ -48,9 +48,9 @@ export function chooseOcrEngine(config: Config, binary = 'tesseract'): EngineCho
  * Builds the chosen engine. Throws a start-up error (missing binary, missing language data)
  * so a misconfigured pod fails at once instead of on its first scanned page.
  */
-export function createOcrService(config: Config, deps: OcrDeps, binary?: string): OcrService {
+export function createOcrService(config: Config, deps: OcrDeps): OcrService {
   const workers = config.OCR_WORKERS ?? containerCpus();
-  const choice = chooseOcrEngine(config, binary);
+  const choice = chooseOcrEngine(config);
   deps.logger.info({ event: 'startup', component: 'ocr', ocr_engine: choice.engine, workers, reason: choice.reason }, `OCR engine: ${choice.engine}`);
   if (choice.engine === 'native') {
     return new NativeTesseract({
