@@ -4,7 +4,8 @@
 #   build:   docker build -t docsift:dev .        (skaffold.yaml does this for kind)
 #   run:     docker run --rm docsift:dev           (= docsift run; configure with env)
 #
-# Node 24 (LTS): Node 20 is out of support, and pdfjs-dist 6 (once we move to it) needs >= 22.13.
+# Node 24 (LTS), the same version as the `node` devDependency every npm script runs on (a test
+# keeps them equal): docsift is developed, tested and run on one Node.
 # Debian bookworm-slim, not Alpine: sharp and @napi-rs/canvas ship glibc prebuilds.
 # Size, estimated (no Docker engine where this was written; measured `npm install --omit=dev` of
 # this package.json): ~500 MB uncompressed, ~160 MB compressed =
@@ -14,7 +15,7 @@
 #      eng+jpn traineddata 31, sharp/libvips 19, AWS SDK 23)
 #   + dist ~1 MB.
 
-ARG NODE_VERSION=24.11.1
+ARG NODE_VERSION=24.21.0
 ARG DEBIAN_RELEASE=bookworm
 
 # ---- build: all dependencies, compile TypeScript, then drop dev dependencies -------------------

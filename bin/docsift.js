@@ -11,8 +11,8 @@ function fail(err) {
 
 /**
  * The V8 heap limit from the container limit (HEAP_LIMIT_FRACTION of it, default 0.4), for the
- * long-running commands, unless NODE_OPTIONS or the node flags already set one. Node 20 cannot
- * change the heap limit of a running isolate, so the worker is re-executed with the flag; the
+ * long-running commands, unless NODE_OPTIONS or the node flags already set one. V8 cannot change
+ * the heap limit of a running isolate, so the worker is re-executed with the flag; the
  * launcher then only forwards signals and the exit status. Setting
  * NODE_OPTIONS=--max-old-space-size=<MiB> in the pod avoids the extra process.
  */

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import { cpuSeconds, systemCpu, treeUsage } from './proc.js';
 
 export interface Sample {
@@ -22,7 +22,7 @@ export interface Sample {
 export class Sampler {
   readonly samples: Sample[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loop: ELDHistogram = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(
     private readonly pid: number,

@@ -54,6 +54,8 @@ const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as { 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
   bin: Record<string, string>;
   dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  engines: Record<string, string>;
   scripts: Record<string, string>;
 };
 
@@ -68,6 +70,17 @@ describe('Dockerfile', () => {
       expect(image).not.toMatch(/:latest$|^node:20/);
     }
     expect(froms[0]?.args).toMatch(/ AS build$/i);
+  });
+
+  it('ships the exact Node the project develops and tests on (the `node` devDependency)', () => {
+    // One Node everywhere: npm scripts run on node_modules/.bin/node, which is this version.
+    const devNode = pkg.devDependencies.node;
+    expect(devNode).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const from of instructions.filter((i) => i.op === 'FROM')) {
+      expect(from.args.split(/\s+/)[0]).toBe(`node:${devNode}-bookworm-slim`);
+    }
+    expect(pkg.engines.node).toBe(`>=${devNode!.split('.').slice(0, 2).join('.')}`);
+    expect(process.versions.node).toBe(devNode);
   });
 
   it('builds with npm ci and npm run build, and ships production dependencies only', () => {

@@ -7,7 +7,11 @@ type PdfJs = typeof PdfJsModule;
 
 let loaded: Promise<PdfJs> | undefined;
 
-/** The legacy build: the modern one and pdfjs-dist 6 need Node >= 22 (they render blank on 20). */
+/**
+ * The legacy build: pdfjs-dist 6's modern build calls Uint8Array.prototype.toHex, which Node 24's V8
+ * does not have (every PDF failed to open with "hashOriginal.toHex is not a function"); the legacy
+ * build carries the polyfills.
+ */
 export function pdfjs(): Promise<PdfJs> {
   loaded ??= import('pdfjs-dist/legacy/build/pdf.mjs');
   return loaded;
@@ -27,7 +31,7 @@ function assetDirs(): { cMapUrl: string; standardFontDataUrl: string; wasmUrl: s
 let assets: ReturnType<typeof assetDirs> | undefined;
 
 /**
- * Opens a PDF from bytes with everything local: no eval, no font faces, no fetches. A PDF that
+ * Opens a PDF from bytes with everything local: no font faces, no fetches. A PDF that
  * needs a password rejects with pdfjs's PasswordException.
  */
 export async function openPdf(data: Uint8Array, limits: { maxImagePixels: number }): Promise<{ task: PDFDocumentLoadingTask; doc: PDFDocumentProxy }> {
@@ -37,7 +41,6 @@ export async function openPdf(data: Uint8Array, limits: { maxImagePixels: number
     data,
     ...assets,
     cMapPacked: true,
-    isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
     stopAtErrors: false,
