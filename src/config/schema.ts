@@ -3,12 +3,13 @@ import { coreRules, coreSettings } from './core.settings.js';
 import { runtimeRules, runtimeSettings } from './runtime.settings.js';
 import { extractRules, extractSettings } from './extract.settings.js';
 import { opsRules, opsSettings } from './ops.settings.js';
+import { sandboxRules, sandboxSettings } from './sandbox.settings.js';
 import type { Rule } from './rule.js';
 
 /** Every setting, from every section. The only schema of process.env. */
-export const settings = { ...coreSettings, ...runtimeSettings, ...extractSettings, ...opsSettings };
-export const rules: Rule[] = [...coreRules, ...runtimeRules, ...extractRules, ...opsRules];
+export const settings = { ...coreSettings, ...runtimeSettings, ...extractSettings, ...sandboxSettings, ...opsSettings };
+export const rules: Rule[] = [...coreRules, ...runtimeRules, ...extractRules, ...sandboxRules, ...opsRules];
 
 export const configSchema = z.object(settings);
 type Parsed = z.output<typeof configSchema>;
-export type Config = Omit<Parsed, 'INDEX_SINK'> & { INDEX_SINK: 'file' | 'opensearch' };
+export type Config = Omit<Parsed, 'INDEX_SINK' | 'SANDBOX_MEMORY_MB'> & { INDEX_SINK: 'file' | 'opensearch'; SANDBOX_MEMORY_MB: number };

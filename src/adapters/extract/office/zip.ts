@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { DocsiftError } from '../../../domain/errors.js';
 
@@ -18,6 +19,8 @@ export interface OfficeZip {
   has(name: string): boolean;
   /** Inflates one entry, refusing output beyond the size its central-directory record declares. */
   read(name: string): Promise<Buffer>;
+  /** The same, as a stream: readers that stop early (budgets, caps) destroy it and inflate no more. */
+  stream(name: string): Promise<Readable>;
   /** Inflates every entry to nowhere: proves the declared sizes are the real ones. */
   verifyAll(): Promise<void>;
   close(): void;
@@ -31,7 +34,7 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
   });
 }
 
-function corrupt(err: unknown, what: string): DocsiftError {
+export function corrupt(err: unknown, what: string): DocsiftError {
   if (err instanceof DocsiftError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (/too many bytes in the stream/i.test(message)) {
@@ -87,27 +90,32 @@ export async function openOfficeZip(path: string, limits: ZipLimits, what: strin
     throw corrupt(err, what);
   }
 
-  const inflate = (entry: yauzl.Entry, keep: boolean): Promise<Buffer> =>
+  const open = (entry: yauzl.Entry): Promise<Readable> =>
     new Promise((resolve, reject) => {
-      zip.openReadStream(entry, (err, stream) => {
-        if (err) return reject(corrupt(err, what));
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => {
-          if (keep) chunks.push(chunk);
-        });
-        stream.on('error', (e) => reject(corrupt(e, what)));
-        stream.on('end', () => resolve(Buffer.concat(chunks)));
-      });
+      zip.openReadStream(entry, (err, stream) => (err ? reject(corrupt(err, what)) : resolve(stream)));
     });
+  const entryOf = (name: string): yauzl.Entry => {
+    const entry = byName.get(name);
+    if (!entry) throw new DocsiftError('corrupt_file', 'extract', `${what} has no ${name}`);
+    return entry;
+  };
+  const inflate = async (entry: yauzl.Entry, keep: boolean): Promise<Buffer> => {
+    const stream = await open(entry);
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => {
+        if (keep) chunks.push(chunk);
+      });
+      stream.on('error', (e) => reject(corrupt(e, what)));
+      stream.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+  };
 
   return {
     entries,
     has: (name) => byName.has(name),
-    async read(name) {
-      const entry = byName.get(name);
-      if (!entry) throw new DocsiftError('corrupt_file', 'extract', `${what} has no ${name}`);
-      return inflate(entry, true);
-    },
+    read: async (name) => inflate(entryOf(name), true),
+    stream: async (name) => open(entryOf(name)),
     async verifyAll() {
       for (const entry of byName.values()) if (!entry.fileName.endsWith('/')) await inflate(entry, false);
     },

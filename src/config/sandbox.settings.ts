@@ -1,0 +1,71 @@
+import { int } from './setting.js';
+import type { Rule } from './rule.js';
+
+/** Fractions the sandbox defaults are derived from (documented in each setting). */
+export const SANDBOX_DEFAULTS = { memoryOfLimit: 0.3, minMemoryMb: 256, maxMemoryMb: 1024, heapOfMemory: 0.6 } as const;
+
+/**
+ * The extraction sandboxes: the processes that read untrusted bytes (PDF, office, images, HTML),
+ * one document each at a time, so a document that runs away costs only itself.
+ */
+export const sandboxSettings = {
+  SANDBOX_WORKERS: int(1, 64, 2, {
+    unit: 'processes',
+    doc: 'Extraction sandboxes: child processes that parse and render documents, one document each at a time (at most this many documents are extracted at once; OCR runs in the worker\'s pool)',
+  }),
+  SANDBOX_MEMORY_MB: int(64, 65_536, undefined, {
+    unit: 'MiB',
+    doc: `RSS one sandbox may reach; past it the sandbox is killed and its document fails as permanent too_complex. Its V8 heap limit is ${SANDBOX_DEFAULTS.heapOfMemory * 100}% of it`,
+    defaultText: `${SANDBOX_DEFAULTS.memoryOfLimit * 100}% of MEMORY_LIMIT_MB (${SANDBOX_DEFAULTS.minMemoryMb} to ${SANDBOX_DEFAULTS.maxMemoryMb}); ${SANDBOX_DEFAULTS.maxMemoryMb} without a limit`,
+  }),
+  EXTRACT_TIMEOUT: int(1, 43_200, 120, {
+    unit: 's',
+    doc: 'Longest one document may take in its sandbox (time its pages wait for OCR not counted); past it the sandbox is killed and the document fails as permanent too_complex',
+  }),
+  SANDBOX_RECYCLE_DOCS: int(1, 1_000_000, 200, {
+    unit: 'documents',
+    doc: 'A sandbox is replaced after this many documents (and after any document that leaves it above half of SANDBOX_MEMORY_MB)',
+  }),
+};
+
+interface SandboxMemory {
+  MEMORY_LIMIT_MB?: number | undefined;
+  SANDBOX_MEMORY_MB?: number | undefined;
+}
+
+/** SANDBOX_MEMORY_MB from the container limit when unset. */
+export function resolveSandboxDefaults<T extends SandboxMemory>(raw: T): T & { SANDBOX_MEMORY_MB: number } {
+  const { memoryOfLimit, minMemoryMb, maxMemoryMb } = SANDBOX_DEFAULTS;
+  const derived = raw.MEMORY_LIMIT_MB === undefined ? maxMemoryMb : Math.min(maxMemoryMb, Math.max(minMemoryMb, Math.floor(raw.MEMORY_LIMIT_MB * memoryOfLimit)));
+  return { ...raw, SANDBOX_MEMORY_MB: raw.SANDBOX_MEMORY_MB ?? derived };
+}
+
+/** V8 heap limit of a sandbox: the rest of SANDBOX_MEMORY_MB is code, native buffers and pixels. */
+export function sandboxHeapMb(memoryMb: number): number {
+  return Math.max(48, Math.floor(memoryMb * SANDBOX_DEFAULTS.heapOfMemory));
+}
+
+export const sandboxRules: Rule[] = [
+  (c) =>
+    c.EXTRACT_TIMEOUT >= c.PROCESSING_TIMEOUT
+      ? [`EXTRACT_TIMEOUT=${c.EXTRACT_TIMEOUT} must be less than PROCESSING_TIMEOUT=${c.PROCESSING_TIMEOUT}`]
+      : [],
+  (c) =>
+    c.MEMORY_HARD_LIMIT_MB !== undefined && c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB >= c.MEMORY_HARD_LIMIT_MB
+      ? [
+          `SANDBOX_WORKERS=${c.SANDBOX_WORKERS} x SANDBOX_MEMORY_MB=${c.SANDBOX_MEMORY_MB} = ${c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB} MiB must be less than MEMORY_HARD_LIMIT_MB=${c.MEMORY_HARD_LIMIT_MB} (sandboxes at their cap would drain the pod): lower one of them`,
+        ]
+      : [],
+];
+
+/**
+ * Environment of a sandbox process: the worker's own, without a heap flag in NODE_OPTIONS (the
+ * chart sets one for the worker; the sandbox gets its own on its command line). Here because
+ * config/ is the only code that reads process.env.
+ */
+export function sandboxEnv(): NodeJS.ProcessEnv {
+  const options = (process.env.NODE_OPTIONS ?? '').replace(/--max-old-space-size[= ]\d+/g, '').trim();
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: options };
+  if (options === '') delete env.NODE_OPTIONS;
+  return env;
+}
