@@ -4,6 +4,7 @@ import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { createRuntime } from '../observability/runtime.js';
 import { configOrExit } from './config-or-exit.js';
+import { startupProblems } from './startup-checks.js';
 
 export function register(cmd: Command): void {
   cmd
@@ -13,6 +14,11 @@ export function register(cmd: Command): void {
       const config = configOrExit();
       if (!config.QUEUE_URL) {
         process.stderr.write('docsift: invalid configuration (1 problem):\n  QUEUE_URL=(unset): required by `docsift run`\n');
+        process.exit(2);
+      }
+      const problems = await startupProblems(config);
+      if (problems.length > 0) {
+        process.stderr.write(problems.map((p) => `docsift: cannot start: ${p}\n`).join(''));
         process.exit(2);
       }
       const logger = createLogger(config.LOG_LEVEL);
