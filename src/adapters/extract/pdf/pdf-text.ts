@@ -42,8 +42,10 @@ export async function pageText(page: PDFPageProxy, limits: PageTextLimits): Prom
       }
     }
   } finally {
-    if (cut) await reader.cancel().catch(() => undefined);
-    else reader.releaseLock();
+    // Not cancel(): pdf.js then answers the cancelled stream's close with a throw of its own
+    // ("Controller is already closed"). An unread stream stops its producer by backpressure, and
+    // the caller destroys the document right after a cut, which ends it.
+    reader.releaseLock();
   }
   const tidy = text.replace(/[ \t]+\n/g, '\n').trim();
   return { text: cut === 'chars' ? tidy.slice(0, limits.maxChars) : tidy, cut };
