@@ -2,7 +2,7 @@ import { int } from './setting.js';
 import type { Rule } from './rule.js';
 
 /** Fractions the sandbox defaults are derived from (documented in each setting). */
-export const SANDBOX_DEFAULTS = { memoryOfLimit: 0.3, minMemoryMb: 256, maxMemoryMb: 1024, heapOfMemory: 0.6 } as const;
+export const SANDBOX_DEFAULTS = { memoryOfLimit: 0.3, minMemoryMb: 256, maxMemoryMb: 1024, outsideHeapMb: 180, maxHeapOfMemory: 0.75 } as const;
 
 /**
  * The extraction sandboxes: the processes that read untrusted bytes (PDF, office, images, HTML),
@@ -15,7 +15,7 @@ export const sandboxSettings = {
   }),
   SANDBOX_MEMORY_MB: int(64, 65_536, undefined, {
     unit: 'MiB',
-    doc: `RSS one sandbox may reach; past it the sandbox is killed and its document fails as permanent too_complex. Its V8 heap limit is ${SANDBOX_DEFAULTS.heapOfMemory * 100}% of it`,
+    doc: `RSS one sandbox may reach; past it the sandbox is killed and its document fails as permanent too_complex. Its V8 heap limit is ${SANDBOX_DEFAULTS.outsideHeapMb} MiB less (at most ${SANDBOX_DEFAULTS.maxHeapOfMemory * 100}% of it)`,
     defaultText: `${SANDBOX_DEFAULTS.memoryOfLimit * 100}% of MEMORY_LIMIT_MB (${SANDBOX_DEFAULTS.minMemoryMb} to ${SANDBOX_DEFAULTS.maxMemoryMb}); ${SANDBOX_DEFAULTS.maxMemoryMb} without a limit`,
   }),
   EXTRACT_TIMEOUT: int(1, 43_200, 120, {
@@ -40,9 +40,15 @@ export function resolveSandboxDefaults<T extends SandboxMemory>(raw: T): T & { S
   return { ...raw, SANDBOX_MEMORY_MB: raw.SANDBOX_MEMORY_MB ?? derived };
 }
 
-/** V8 heap limit of a sandbox: the rest of SANDBOX_MEMORY_MB is code, native buffers and pixels. */
+/**
+ * V8 heap limit of a sandbox. Outside the heap a sandbox holds ~110 MiB of loaded readers (pdf.js,
+ * sharp, mammoth), the young generation and pixels; with less than 180 MiB of room a JavaScript
+ * runaway reached the RSS cap before the heap limit (measured: html-to-text with a 240 MiB heap
+ * peaked at 308 MiB RSS in a bare process).
+ */
 export function sandboxHeapMb(memoryMb: number): number {
-  return Math.max(48, Math.floor(memoryMb * SANDBOX_DEFAULTS.heapOfMemory));
+  const { outsideHeapMb, maxHeapOfMemory } = SANDBOX_DEFAULTS;
+  return Math.max(48, Math.min(memoryMb - outsideHeapMb, Math.floor(memoryMb * maxHeapOfMemory)));
 }
 
 export const sandboxRules: Rule[] = [

@@ -81,6 +81,9 @@ export class SandboxProcess {
   private stderrTail = '';
   private running: Running | null = null;
   private closed = false;
+  /** Set by shutdown(): a death we caused on purpose is no crash. */
+  private shuttingDown = false;
+  private killed = false;
   /** The current job's OCR and abort signal. */
   private ocr: SandboxJob['ocr'];
   private signal: AbortSignal | undefined;
@@ -104,8 +107,9 @@ export class SandboxProcess {
     this.ready.catch(() => undefined);
   }
 
+  /** False from the moment it is killed, not only once the kernel has reaped it. */
   get alive(): boolean {
-    return !this.closed && this.child.exitCode === null && this.child.signalCode === null;
+    return !this.closed && !this.killed && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get pid(): number | undefined {
@@ -224,7 +228,14 @@ export class SandboxProcess {
   /** Kills the process; with a reason, the document it holds fails with that limit named. */
   kill(reason?: 'memory' | 'time'): void {
     if (reason && this.running) this.running.killedFor ??= reason;
+    this.killed = true;
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  /** The worker is closing: the process goes, and a document it holds fails as not done (transient). */
+  shutdown(): void {
+    this.shuttingDown = true;
+    this.kill();
   }
 
   /** Wired once: a death while a document is held fails that document, classified. */
@@ -232,6 +243,10 @@ export class SandboxProcess {
     this.closed = true;
     const running = this.running;
     if (!running) return;
+    if (this.shuttingDown) {
+      this.finish(running, () => running.reject(new DocsiftError('internal', 'extract', 'extraction sandboxes closed while extracting')));
+      return;
+    }
     const exit: SandboxExit = { code, signal, killedFor: running.killedFor, stderrTail: this.stderrTail, rssMb: running.peakRssMb || null };
     const classified = classifyExit(exit, running.phase, this.options.limits);
     this.options.onCrash({ ...classified, phase: running.phase, exitCode: code, signal, rssMb: exit.rssMb, ms: Math.round(performance.now() - running.started) });

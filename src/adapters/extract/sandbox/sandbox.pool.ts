@@ -122,7 +122,7 @@ export class SandboxPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) waiter.fail(new DocsiftError('internal', 'extract', 'extraction sandboxes are closed'));
-    for (const sandbox of this.live) sandbox.kill();
+    for (const sandbox of this.live) sandbox.shutdown();
     this.live.clear();
     this.idle.length = 0;
   }
