@@ -2,7 +2,16 @@ import { int } from './setting.js';
 import type { Rule } from './rule.js';
 
 /** Fractions the sandbox defaults are derived from (documented in each setting). */
-export const SANDBOX_DEFAULTS = { memoryOfLimit: 0.3, minMemoryMb: 256, maxMemoryMb: 1024, outsideHeapMb: 180, maxHeapOfMemory: 0.75 } as const;
+export const SANDBOX_DEFAULTS = {
+  /** All sandboxes together may take this share of MEMORY_LIMIT_MB by default. */
+  memoryOfLimit: 0.6,
+  minMemoryMb: 128,
+  maxMemoryMb: 1024,
+  outsideHeapMb: 180,
+  maxHeapOfMemory: 0.75,
+  timeoutSeconds: 120,
+  timeoutOfProcessing: 0.8,
+} as const;
 
 /**
  * The extraction sandboxes: the processes that read untrusted bytes (PDF, office, images, HTML),
@@ -15,12 +24,13 @@ export const sandboxSettings = {
   }),
   SANDBOX_MEMORY_MB: int(64, 65_536, undefined, {
     unit: 'MiB',
-    doc: `RSS one sandbox may reach; past it the sandbox is killed and its document fails as permanent too_complex. Its V8 heap limit is ${SANDBOX_DEFAULTS.outsideHeapMb} MiB less (at most ${SANDBOX_DEFAULTS.maxHeapOfMemory * 100}% of it)`,
-    defaultText: `${SANDBOX_DEFAULTS.memoryOfLimit * 100}% of MEMORY_LIMIT_MB (${SANDBOX_DEFAULTS.minMemoryMb} to ${SANDBOX_DEFAULTS.maxMemoryMb}); ${SANDBOX_DEFAULTS.maxMemoryMb} without a limit`,
+    doc: `RSS one sandbox may reach; past it the sandbox is killed and its document fails as permanent too_complex. Its V8 heap limit is ${SANDBOX_DEFAULTS.outsideHeapMb} MiB less (at most ${SANDBOX_DEFAULTS.maxHeapOfMemory * 100}% of it). SANDBOX_WORKERS x SANDBOX_MEMORY_MB must be less than MEMORY_LIMIT_MB`,
+    defaultText: `${SANDBOX_DEFAULTS.memoryOfLimit * 100}% of MEMORY_LIMIT_MB shared by SANDBOX_WORKERS (${SANDBOX_DEFAULTS.minMemoryMb} to ${SANDBOX_DEFAULTS.maxMemoryMb}: 420 in the chart's 1400 MiB pod); ${SANDBOX_DEFAULTS.maxMemoryMb} without a limit`,
   }),
-  EXTRACT_TIMEOUT: int(1, 43_200, 120, {
+  EXTRACT_TIMEOUT: int(1, 43_200, undefined, {
     unit: 's',
-    doc: 'Longest one document may take in its sandbox (time its pages wait for OCR not counted); past it the sandbox is killed and the document fails as permanent too_complex',
+    doc: 'Longest one document may take in its sandbox (time its pages wait for OCR not counted); past it the sandbox is killed and the document fails as permanent too_complex; must be less than PROCESSING_TIMEOUT',
+    defaultText: `${SANDBOX_DEFAULTS.timeoutSeconds}, or ${SANDBOX_DEFAULTS.timeoutOfProcessing * 100}% of PROCESSING_TIMEOUT when that is shorter`,
   }),
   SANDBOX_RECYCLE_DOCS: int(1, 1_000_000, 200, {
     unit: 'documents',
@@ -28,16 +38,21 @@ export const sandboxSettings = {
   }),
 };
 
-interface SandboxMemory {
+interface SandboxInputs {
   MEMORY_LIMIT_MB?: number | undefined;
   SANDBOX_MEMORY_MB?: number | undefined;
+  SANDBOX_WORKERS: number;
+  EXTRACT_TIMEOUT?: number | undefined;
+  PROCESSING_TIMEOUT: number;
 }
 
-/** SANDBOX_MEMORY_MB from the container limit when unset. */
-export function resolveSandboxDefaults<T extends SandboxMemory>(raw: T): T & { SANDBOX_MEMORY_MB: number } {
-  const { memoryOfLimit, minMemoryMb, maxMemoryMb } = SANDBOX_DEFAULTS;
-  const derived = raw.MEMORY_LIMIT_MB === undefined ? maxMemoryMb : Math.min(maxMemoryMb, Math.max(minMemoryMb, Math.floor(raw.MEMORY_LIMIT_MB * memoryOfLimit)));
-  return { ...raw, SANDBOX_MEMORY_MB: raw.SANDBOX_MEMORY_MB ?? derived };
+/** SANDBOX_MEMORY_MB from the container limit and EXTRACT_TIMEOUT from PROCESSING_TIMEOUT, when unset. */
+export function resolveSandboxDefaults<T extends SandboxInputs>(raw: T): T & { SANDBOX_MEMORY_MB: number; EXTRACT_TIMEOUT: number } {
+  const d = SANDBOX_DEFAULTS;
+  const share = raw.MEMORY_LIMIT_MB === undefined ? d.maxMemoryMb : Math.floor((raw.MEMORY_LIMIT_MB * d.memoryOfLimit) / raw.SANDBOX_WORKERS);
+  const memory = raw.SANDBOX_MEMORY_MB ?? Math.min(d.maxMemoryMb, Math.max(d.minMemoryMb, share));
+  const timeout = raw.EXTRACT_TIMEOUT ?? Math.max(1, Math.min(d.timeoutSeconds, Math.floor(raw.PROCESSING_TIMEOUT * d.timeoutOfProcessing)));
+  return { ...raw, SANDBOX_MEMORY_MB: memory, EXTRACT_TIMEOUT: timeout };
 }
 
 /**
@@ -57,9 +72,9 @@ export const sandboxRules: Rule[] = [
       ? [`EXTRACT_TIMEOUT=${c.EXTRACT_TIMEOUT} must be less than PROCESSING_TIMEOUT=${c.PROCESSING_TIMEOUT}`]
       : [],
   (c) =>
-    c.MEMORY_HARD_LIMIT_MB !== undefined && c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB >= c.MEMORY_HARD_LIMIT_MB
+    c.MEMORY_LIMIT_MB !== undefined && c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB >= c.MEMORY_LIMIT_MB
       ? [
-          `SANDBOX_WORKERS=${c.SANDBOX_WORKERS} x SANDBOX_MEMORY_MB=${c.SANDBOX_MEMORY_MB} = ${c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB} MiB must be less than MEMORY_HARD_LIMIT_MB=${c.MEMORY_HARD_LIMIT_MB} (sandboxes at their cap would drain the pod): lower one of them`,
+          `SANDBOX_WORKERS=${c.SANDBOX_WORKERS} x SANDBOX_MEMORY_MB=${c.SANDBOX_MEMORY_MB} = ${c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB} MiB must be less than MEMORY_LIMIT_MB=${c.MEMORY_LIMIT_MB} (sandboxes at their cap alone would fill the container): lower one of them`,
         ]
       : [],
 ];

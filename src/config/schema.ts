@@ -12,4 +12,4 @@ export const rules: Rule[] = [...coreRules, ...runtimeRules, ...extractRules, ..
 
 export const configSchema = z.object(settings);
 type Parsed = z.output<typeof configSchema>;
-export type Config = Omit<Parsed, 'INDEX_SINK' | 'SANDBOX_MEMORY_MB'> & { INDEX_SINK: 'file' | 'opensearch'; SANDBOX_MEMORY_MB: number };
+export type Config = Omit<Parsed, 'INDEX_SINK' | 'SANDBOX_MEMORY_MB' | 'EXTRACT_TIMEOUT'> & { INDEX_SINK: 'file' | 'opensearch'; SANDBOX_MEMORY_MB: number; EXTRACT_TIMEOUT: number };

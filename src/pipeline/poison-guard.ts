@@ -34,9 +34,10 @@ export function guardAgainstPoison(handle: MessageHandler, deps: PoisonGuardDeps
       return { kind: 'failed', error };
     }
     const isolated = verdict.action === 'isolate';
-    if (isolated) deps.warn('poison_suspect', { message_id: message.id, action: 'isolate', crashes: verdict.crashes, receive_count: message.receiveCount });
     try {
       return await lock.run(isolated, signal, async () => {
+        // Logged once it runs alone: if the process dies now, this message is the one.
+        if (isolated) deps.warn('poison_suspect', { message_id: message.id, action: 'isolate', crashes: verdict.crashes, receive_count: message.receiveCount });
         await deps.journal.begin(message.id, isolated);
         try {
           return await handle(message, signal);
