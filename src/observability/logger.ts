@@ -24,7 +24,11 @@ export type LogEvent =
   | 'shutdown'
   | 'drained'
   | 'progress'
-  | 'summary';
+  | 'summary'
+  | 'extract_crashed'
+  | 'poison_suspect'
+  | 'journal_failed'
+  | 'temp_swept';
 
 /**
  * Fields pino blanks wherever they appear: credentials, authorization headers, passwords, and
