@@ -138,23 +138,11 @@ async function prepareTempDir(config: Config, logger: Logger): Promise<FileInfli
   return journal;
 }
 
-export async function createApp(config: Config, options: AppOptions): Promise<App> {
-  const { logger, metrics } = options;
-  if (!config.QUEUE_URL) throw new Error('QUEUE_URL is required');
-  const journal = await prepareTempDir(config, logger);
-  const sqs = buildSqsClient(config, options.credentials);
-  const s3 = buildS3Client(config, options.credentials);
-  const queue = new SqsWorkQueue(sqs, config.QUEUE_URL);
-  const dlq = config.DLQ_URL ? new SqsDeadLetterQueue(sqs, config.DLQ_URL) : undefined;
-  const index = buildIndex(config, logger, metrics);
-  await waitForIndex(index, logger, options.beat);
-  const extractor = createExtractor(config, { logger, metrics, ...(options.beat ? { heartbeat: options.beat } : {}) });
-  const objects = new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n));
+/** The use case's ports and settings, with its stage timings wired to the metrics. */
+function pipelineContext(config: Config, ports: Pick<PipelineContext, 'objects' | 'extractor' | 'index'>, logger: Logger, metrics: Metrics): PipelineContext {
   const thumbnailPrefix = config.THUMBNAIL_PREFIX;
-  const ctx: PipelineContext = {
-    objects,
-    extractor,
-    index,
+  return {
+    ...ports,
     tempDir: config.TEMP_DIR,
     maxFileBytes: config.MAX_FILE_SIZE_MB * 1024 * 1024,
     indexedChars: config.INDEXED_CHARS,
@@ -167,6 +155,20 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     },
     warn: (event, fields) => logger.warn({ event, ...fields }, event),
   };
+}
+
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger, metrics } = options;
+  if (!config.QUEUE_URL) throw new Error('QUEUE_URL is required');
+  const journal = await prepareTempDir(config, logger);
+  const sqs = buildSqsClient(config, options.credentials);
+  const s3 = buildS3Client(config, options.credentials);
+  const queue = new SqsWorkQueue(sqs, config.QUEUE_URL);
+  const dlq = config.DLQ_URL ? new SqsDeadLetterQueue(sqs, config.DLQ_URL) : undefined;
+  const index = buildIndex(config, logger, metrics);
+  await waitForIndex(index, logger, options.beat);
+  const extractor = createExtractor(config, { logger, metrics, ...(options.beat ? { heartbeat: options.beat } : {}) });
+  const ctx = pipelineContext(config, { objects: new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n)), extractor, index }, logger, metrics);
   const worker = new Worker({
     queue,
     ...(dlq ? { dlq } : {}),

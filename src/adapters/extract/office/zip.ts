@@ -43,6 +43,29 @@ export function corrupt(err: unknown, what: string): DocsiftError {
   return new DocsiftError('corrupt_file', 'extract', `${what} is not a readable zip: ${message}`, { cause: err });
 }
 
+/** Walks the central directory, refusing too many entries or too many declared bytes before any inflating. */
+async function readDirectory(zip: yauzl.ZipFile, limits: ZipLimits, what: string, onEntry: (entry: yauzl.Entry) => void): Promise<void> {
+  if (zip.entryCount > limits.maxEntries) {
+    throw new DocsiftError('decompression_bomb', 'extract', `${what} has ${zip.entryCount} entries, over the limit of ${limits.maxEntries}`);
+  }
+  let total = 0;
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      total += entry.uncompressedSize;
+      if (total > limits.maxUncompressed) {
+        const mib = Math.floor(limits.maxUncompressed / 1048576);
+        reject(new DocsiftError('decompression_bomb', 'extract', `${what} declares more than ${mib} MiB uncompressed (MAX_UNCOMPRESSED_MB); refused before inflating`));
+        return;
+      }
+      onEntry(entry);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+}
+
 /**
  * Opens an office archive and reads its central directory only: when the declared uncompressed
  * sizes add up past the limit (or there are too many entries) the file is refused as a
@@ -60,30 +83,9 @@ export async function openOfficeZip(path: string, limits: ZipLimits, what: strin
   const byName = new Map<string, yauzl.Entry>();
   const entries: ZipEntryInfo[] = [];
   try {
-    if (zip.entryCount > limits.maxEntries) {
-      throw new DocsiftError('decompression_bomb', 'extract', `${what} has ${zip.entryCount} entries, over the limit of ${limits.maxEntries}`);
-    }
-    let total = 0;
-    await new Promise<void>((resolve, reject) => {
-      zip.on('entry', (entry: yauzl.Entry) => {
-        total += entry.uncompressedSize;
-        if (total > limits.maxUncompressed) {
-          reject(
-            new DocsiftError(
-              'decompression_bomb',
-              'extract',
-              `${what} declares more than ${Math.floor(limits.maxUncompressed / 1048576)} MiB uncompressed (MAX_UNCOMPRESSED_MB); refused before inflating`,
-            ),
-          );
-          return;
-        }
-        byName.set(entry.fileName, entry);
-        entries.push({ name: entry.fileName, compressed: entry.compressedSize, uncompressed: entry.uncompressedSize });
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve());
-      zip.on('error', reject);
-      zip.readEntry();
+    await readDirectory(zip, limits, what, (entry) => {
+      byName.set(entry.fileName, entry);
+      entries.push({ name: entry.fileName, compressed: entry.compressedSize, uncompressed: entry.uncompressedSize });
     });
   } catch (err) {
     zip.close();
