@@ -22,7 +22,7 @@ import { guardAgainstPoison } from './pipeline/poison-guard.js';
 import { processMessage } from './pipeline/process-message.js';
 import type { DeadLetterQueue, WorkQueue } from './ports/queue.port.js';
 import type { SearchIndex } from './ports/search-index.port.js';
-import { Worker, type IntakeGate } from './worker/worker.js';
+import { Worker, type IntakeGate, type WorkerSettings } from './worker/worker.js';
 
 /**
  * Composition root: the only place that builds SDK clients and wires adapters into the pipeline
@@ -157,6 +157,21 @@ function pipelineContext(config: Config, ports: Pick<PipelineContext, 'objects' 
   };
 }
 
+function workerSettings(config: Config, exitWhenIdle: number): WorkerSettings {
+  return {
+    batchSize: config.RECEIVE_BATCH_SIZE,
+    waitSeconds: config.RECEIVE_WAIT_SECONDS,
+    visibilitySeconds: config.VISIBILITY_TIMEOUT,
+    heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL,
+    maxInflight: config.MAX_INFLIGHT,
+    processingTimeoutSeconds: config.PROCESSING_TIMEOUT,
+    shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT,
+    retry: { baseSeconds: config.RETRY_BASE_SECONDS, maxSeconds: config.RETRY_MAX_SECONDS },
+    exitWhenIdle: exitWhenIdle,
+    ackDelayMs: 20,
+  };
+}
+
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger, metrics } = options;
   if (!config.QUEUE_URL) throw new Error('QUEUE_URL is required');
@@ -177,18 +192,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       warn: (event, fields) => logger.warn({ event, ...fields }, event),
     }),
     flushIndex: () => index.flush(),
-    settings: {
-      batchSize: config.RECEIVE_BATCH_SIZE,
-      waitSeconds: config.RECEIVE_WAIT_SECONDS,
-      visibilitySeconds: config.VISIBILITY_TIMEOUT,
-      heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL,
-      maxInflight: config.MAX_INFLIGHT,
-      processingTimeoutSeconds: config.PROCESSING_TIMEOUT,
-      shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT,
-      retry: { baseSeconds: config.RETRY_BASE_SECONDS, maxSeconds: config.RETRY_MAX_SECONDS },
-      exitWhenIdle: options.exitWhenIdle ?? 0,
-      ackDelayMs: 20,
-    },
+    settings: workerSettings(config, options.exitWhenIdle ?? 0),
     logger,
     metrics,
     ...(options.beat ? { beat: options.beat } : {}),
