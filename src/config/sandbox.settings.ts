@@ -79,14 +79,20 @@ export const sandboxRules: Rule[] = [
       : [],
 ];
 
+/** What a sandbox may see of the environment: locale, paths, Node's own options. */
+const SANDBOX_ENV = /^(PATH|HOME|TMPDIR|TMP|TEMP|LANG|LANGUAGE|LC_[A-Z]+|TZ|NODE_OPTIONS|FONTCONFIG_[A-Z]+)$/;
+
 /**
- * Environment of a sandbox process: the worker's own, without a heap flag in NODE_OPTIONS (the
- * chart sets one for the worker; the sandbox gets its own on its command line). Here because
+ * Environment of a sandbox process. Only what a reader can need: a sandbox parses untrusted bytes,
+ * so it gets no credentials (AWS, OpenSearch) and no configuration, and not the heap flag the chart
+ * puts in NODE_OPTIONS for the worker (the sandbox's own is on its command line). Here because
  * config/ is the only code that reads process.env.
  */
 export function sandboxEnv(): NodeJS.ProcessEnv {
-  const options = (process.env.NODE_OPTIONS ?? '').replace(/--max-old-space-size[= ]\d+/g, '').trim();
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: options };
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (SANDBOX_ENV.test(name) && value !== undefined) env[name] = value;
+  const options = (env.NODE_OPTIONS ?? '').replace(/--max-old-space-size[= ]\d+/g, '').trim();
   if (options === '') delete env.NODE_OPTIONS;
+  else env.NODE_OPTIONS = options;
   return env;
 }

@@ -31,16 +31,23 @@ describe('sandbox settings', () => {
     expect([sandboxHeapMb(420), sandboxHeapMb(1024), sandboxHeapMb(200), sandboxHeapMb(64)]).toEqual([240, 768, 48, 48]);
   });
 
-  it('a sandbox does not inherit the worker\'s heap flag from NODE_OPTIONS', () => {
-    const saved = process.env.NODE_OPTIONS;
+  it('a sandbox sees no credentials or configuration, and not the worker\'s heap flag', () => {
+    const names = ['NODE_OPTIONS', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'OPENSEARCH_PASSWORD', 'QUEUE_URL', 'LANG'];
+    const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
     try {
+      Object.assign(process.env, { AWS_SECRET_ACCESS_KEY: 's', AWS_ACCESS_KEY_ID: 'k', AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/token', OPENSEARCH_PASSWORD: 'p', QUEUE_URL: 'http://q', LANG: 'ja_JP.UTF-8' });
       process.env.NODE_OPTIONS = '--max-old-space-size=560 --enable-source-maps';
-      expect(sandboxEnv().NODE_OPTIONS).toBe('--enable-source-maps');
+      const env = sandboxEnv();
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(env.LANG).toBe('ja_JP.UTF-8');
+      expect(Object.keys(env).filter((k) => /AWS|OPENSEARCH|QUEUE/.test(k))).toEqual([]);
       process.env.NODE_OPTIONS = '--max-old-space-size=560';
       expect('NODE_OPTIONS' in sandboxEnv()).toBe(false);
     } finally {
-      if (saved === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = saved;
+      for (const [n, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[n];
+        else process.env[n] = v;
+      }
     }
   });
 });
