@@ -26,7 +26,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   for (const stage of STAGES) metrics.stageDuration.zero({ stage });
   for (const reason of RECYCLE_REASONS) metrics.ocrRecycles.inc({ reason }, 0);
   for (const result of BULK_RESULTS) metrics.bulkRequests.inc({ result }, 0);
-  for (const stage of EXTRACT_CRASH_STAGES) for (const limit of EXTRACT_CRASH_LIMITS) metrics.extractCrashes.inc({ stage, limit }, 0);
+  for (const stage of EXTRACT_CRASH_STAGES) for (const reason of EXTRACT_CRASH_LIMITS) metrics.extractCrashes.inc({ stage, reason }, 0);
   metrics.memoryGuardState.set(0);
   return metrics;
 }
@@ -47,8 +47,8 @@ function build(registry: Registry) {
     bulkRequests: new Counter({ name: 'docsift_index_bulk_requests_total', help: 'Bulk requests sent to the index, by result', labelNames: ['result'] as const, registers: r }),
     extractCrashes: new Counter({
       name: 'docsift_extract_crashes_total',
-      help: 'Extraction sandboxes that died under a document (contained: the worker lives on), by what they were reading and the limit that ended them (heap, memory, time; crash: anything else)',
-      labelNames: ['stage', 'limit'] as const,
+      help: 'Extraction sandboxes that died under a document (contained: the worker lives on), by what they were reading (stage) and the limit that ended them (reason: heap, memory, time; crash: anything else)',
+      labelNames: ['stage', 'reason'] as const,
       registers: r,
     }),
     dlqMessages: new Counter({ name: 'docsift_dlq_messages_total', help: 'Messages dead-lettered, by error class', labelNames: ['error_class'] as const, registers: r }),

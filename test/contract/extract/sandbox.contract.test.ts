@@ -142,7 +142,7 @@ describe('extraction in sandbox processes', () => {
       const err = await failure(extractor.extract(await input('huge.png', await hugePng())));
       expect(err).toMatchObject({ code: 'too_complex', permanent: true });
       expect(err.message).toMatch(/^image: sandbox memory passed SANDBOX_MEMORY_MB=300 \(RSS \d+ MiB\)$/);
-      expect(await crashes(metrics, { stage: 'image', limit: 'memory' })).toBe(1);
+      expect(await crashes(metrics, { stage: 'image', reason: 'memory' })).toBe(1);
       const logged = lines.filter((l) => l.event === 'extract_crashed');
       expect(logged).toHaveLength(1);
       expect(Object.keys(logged[0]!).sort()).toEqual(['error_class', 'event', 'exit_code', 'level', 'limit', 'ms', 'msg', 'rss_mb', 'service', 'signal', 'stage', 'time'].sort());
@@ -161,7 +161,7 @@ describe('extraction in sandbox processes', () => {
       const err = await failure(extractor.extract(await input('huge.html', html, 3_000_000)));
       expect(err).toMatchObject({ code: 'too_complex', permanent: true });
       expect(err.message).toBe('html: sandbox ran out of its 220 MiB V8 heap (from SANDBOX_MEMORY_MB)');
-      expect(await crashes(metrics, { stage: 'html', limit: 'heap' })).toBe(1);
+      expect(await crashes(metrics, { stage: 'html', reason: 'heap' })).toBe(1);
     } finally {
       await extractor.close();
     }
@@ -190,11 +190,11 @@ describe('extraction in sandbox processes', () => {
         expect(err).toMatchObject({ code: 'extract_crashed', permanent: true });
         expect(err.message).toMatch(/^html: sandbox died with signal SIGSEGV \(RSS \d+ MiB\)$/);
         expect((await neighbour).text).toBe('A neighbour document');
-        expect(await crashes(roomyMetrics, { stage: 'html', limit: 'crash' })).toBe(1);
+        expect(await crashes(roomyMetrics, { stage: 'html', reason: 'crash' })).toBe(1);
       } finally {
         await roomy.close();
       }
-      expect(await crashes(metrics, { stage: 'html', limit: 'time' })).toBe(1);
+      expect(await crashes(metrics, { stage: 'html', reason: 'time' })).toBe(1);
     } finally {
       await extractor.close();
     }

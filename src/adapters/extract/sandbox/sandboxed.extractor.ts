@@ -26,7 +26,7 @@ export interface SandboxedExtractorOptions {
 export function createSandboxedExtractor(options: SandboxedExtractorOptions): Extractor & { pool: SandboxPool } {
   const { logger, metrics, ocr } = options;
   const onCrash = (report: CrashReport) => {
-    metrics.extractCrashes.inc({ stage: report.phase, limit: report.limit });
+    metrics.extractCrashes.inc({ stage: report.phase, reason: report.limit });
     logger.warn(
       { event: 'extract_crashed', stage: report.phase, limit: report.limit, error_class: report.code, exit_code: report.exitCode, signal: report.signal, rss_mb: report.rssMb, ms: report.ms },
       'extraction sandbox died; its document failed and the sandbox was replaced',
