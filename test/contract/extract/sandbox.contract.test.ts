@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,9 @@ describe('extraction in sandbox processes', () => {
     const { extractor } = sandboxed({});
     try {
       const pdf = await extractor.extract(await input('a.pdf', buildPdf([{ lines: ['Quarterly report for the warehouse'] }])));
+      // The kernel's OOM killer takes a sandbox before the worker.
+      const [sandbox] = extractor.pool.processes;
+      expect(readFileSync(`/proc/${sandbox!.pid}/oom_score_adj`, 'utf8').trim()).toBe('1000');
       expect(pdf).toMatchObject({ status: 'ok', method: 'pdf_text', text: 'Quarterly report for the warehouse' });
       const word = await extractor.extract(await input('b.docx', docx(['Dear customer,', 'Your order has shipped.'])));
       expect(word.text.split(/\n+/)).toEqual(['Dear customer,', 'Your order has shipped.']);

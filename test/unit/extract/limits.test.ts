@@ -39,6 +39,10 @@ describe('classifyExit: why a sandbox died, as an error class', () => {
     expect(c.message.startsWith('pdf: ')).toBe(true);
   });
 
+  it('a SIGKILL nobody in docsift sent names the likely sender', () => {
+    expect(classifyExit(exit({ signal: 'SIGKILL', rssMb: 380 }), 'image', settings).message).toBe('image: sandbox died with SIGKILL from outside docsift (the kernel OOM killer at the pod limit?) (RSS 380 MiB)');
+  });
+
   it('every phase is a label of docsift_extract_crashes_total', () => {
     const phases: Record<ExtractPhase, true> = { detect: true, text: true, html: true, pdf: true, image: true, office: true };
     expect([...EXTRACT_CRASH_STAGES].sort()).toEqual(Object.keys(phases).sort());

@@ -44,6 +44,7 @@ export function classifyExit(exit: SandboxExit, phase: ExtractPhase, settings: S
   if (V8_OUT_OF_MEMORY.test(exit.stderrTail)) {
     return { code: 'too_complex', limit: 'heap', message: `${phase}: sandbox ran out of its ${settings.heapMb} MiB V8 heap (from SANDBOX_MEMORY_MB)` };
   }
-  const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+  // Sandboxes are the OOM killer's first choice (oom_score_adj 1000): a SIGKILL nobody here sent is most likely it.
+  const how = exit.signal === 'SIGKILL' ? 'SIGKILL from outside docsift (the kernel OOM killer at the pod limit?)' : exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
   return { code: 'extract_crashed', limit: 'crash', message: `${phase}: sandbox died with ${how}${rss}` };
 }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { toDocsiftError } from '../../../domain/errors.js';
 import { createExtractionEngine, type ExtractionEngine } from '../engine.js';
 import { pdfjs } from '../pdf/pdfjs.js';
@@ -17,6 +18,14 @@ let engine: ExtractionEngine | undefined;
 let ocr: RemoteOcr | undefined;
 /** The job being extracted (one at a time). */
 let current = 0;
+
+// When the pod itself runs out of memory, the kernel's OOM killer should take a sandbox (one
+// document) rather than the worker (every message in flight): raising one's own score is allowed.
+try {
+  writeFileSync('/proc/self/oom_score_adj', '1000');
+} catch {
+  // Not Linux, or /proc read-only: the RSS cap still applies.
+}
 
 // An abandoned pdf.js task (a runaway page's document is destroyed mid-work) rejects promises
 // nobody waits for any more; they must not end a process that is still doing useful work.
