@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SandboxDeath } from '../../../src/adapters/extract/sandbox/crash.js';
 import { SandboxPool } from '../../../src/adapters/extract/sandbox/sandbox.pool.js';
 import type { SandboxJob, SandboxProcess } from '../../../src/adapters/extract/sandbox/sandbox-process.js';
 import type { Extraction } from '../../../src/ports/extractor.port.js';
@@ -7,6 +8,7 @@ import type { Extraction } from '../../../src/ports/extractor.port.js';
 class FakeSandbox {
   static made: FakeSandbox[] = [];
   readonly id = FakeSandbox.made.push(this);
+  solo = false;
   ready = Promise.resolve();
   docs = 0;
   alive = true;
@@ -36,8 +38,16 @@ const tick = () => new Promise((r) => setTimeout(r, 5));
 
 function pool(size: number, recycleDocs = 100) {
   FakeSandbox.made = [];
-  return new SandboxPool({ size, recycleDocs, recycleRssMb: 200, spawn: () => new FakeSandbox() as unknown as SandboxProcess });
+  return new SandboxPool({
+    size,
+    recycleDocs,
+    recycleRssMb: 200,
+    spawn: (solo) => Object.assign(new FakeSandbox(), { solo: solo === true }) as unknown as SandboxProcess,
+  });
 }
+
+const death = (limit: 'memory' | 'heap' | 'time' | 'crash') =>
+  new SandboxDeath({ code: limit === 'crash' ? 'extract_crashed' : 'too_complex', limit, message: `pdf: ${limit}` });
 
 describe('SandboxPool', () => {
   it('runs at most `size` documents at once, the rest in arrival order', async () => {
@@ -92,6 +102,45 @@ describe('SandboxPool', () => {
     }
     expect(FakeSandbox.made[2]!.killed).toBe(true); // two documents: recycled
     expect(FakeSandbox.made.length).toBe(4);
+  });
+
+  it('a document that ran out of memory gets one try alone, in a sandbox with everyone\'s memory, the others held back', async () => {
+    const p = pool(2);
+    const big = p.run(job('big'));
+    const other = p.run(job('other'));
+    await tick();
+    const [first, second] = FakeSandbox.made;
+    first!.alive = false;
+    first!.pending.shift()!.fail(death('memory'));
+    await tick();
+    expect(FakeSandbox.made.some((s) => s.solo)).toBe(false); // waits for the other document to finish
+    const late = p.run(job('late'));
+    second!.pending.shift()!.done(extraction('other'));
+    await tick();
+    const solo = FakeSandbox.made.find((s) => s.solo)!;
+    expect(solo.pending.map((x) => x.name)).toEqual(['big']);
+    expect(FakeSandbox.made.filter((s) => !s.solo).flatMap((s) => s.pending)).toEqual([]); // 'late' waits
+    solo.pending.shift()!.done(extraction('big, alone'));
+    expect((await big).text).toBe('big, alone');
+    expect(solo.killed).toBe(true);
+    await tick();
+    FakeSandbox.made.find((s) => s.pending.some((x) => x.name === 'late'))!.pending.shift()!.done(extraction('late'));
+    expect((await Promise.all([other, late])).map((r) => r.text)).toEqual(['other', 'late']);
+  });
+
+  it('a time limit, a crash, or a second death alone is final', async () => {
+    const p = pool(2);
+    const timed = p.run(job('slow'));
+    await tick();
+    FakeSandbox.made[0]!.pending.shift()!.fail(death('time'));
+    await expect(timed).rejects.toMatchObject({ code: 'too_complex' });
+    const twice = p.run(job('huge'));
+    await tick();
+    FakeSandbox.made.find((s) => s.pending.length > 0)!.pending.shift()!.fail(death('heap'));
+    await tick();
+    FakeSandbox.made.find((s) => s.solo)!.pending.shift()!.fail(death('memory'));
+    await expect(twice).rejects.toMatchObject({ code: 'too_complex', message: 'pdf: memory' });
+    expect(FakeSandbox.made.filter((s) => s.solo)).toHaveLength(1);
   });
 
   it('close() rejects waiting documents and shuts every sandbox down', async () => {

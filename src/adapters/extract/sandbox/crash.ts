@@ -1,4 +1,4 @@
-import type { ErrorClass } from '../../../domain/errors.js';
+import { DocsiftError, type ErrorClass } from '../../../domain/errors.js';
 import type { ExtractPhase } from '../engine.js';
 
 /** Which limit ended a sandbox: its V8 heap, its RSS cap, its time budget, or none (a crash). */
@@ -47,4 +47,16 @@ export function classifyExit(exit: SandboxExit, phase: ExtractPhase, settings: S
   // Sandboxes are the OOM killer's first choice (oom_score_adj 1000): a SIGKILL nobody here sent is most likely it.
   const how = exit.signal === 'SIGKILL' ? 'SIGKILL from outside docsift (the kernel OOM killer at the pod limit?)' : exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
   return { code: 'extract_crashed', limit: 'crash', message: `${phase}: sandbox died with ${how}${rss}` };
+}
+
+/** A document's sandbox died: the classified error, with the limit that ended it. */
+export class SandboxDeath extends DocsiftError {
+  constructor(readonly classified: ClassifiedExit) {
+    super(classified.code, 'extract', classified.message);
+  }
+
+  /** Memory limits (RSS or heap) may pass with more room; a time limit or a crash would not. */
+  get outOfMemory(): boolean {
+    return this.classified.limit === 'memory' || this.classified.limit === 'heap';
+  }
 }

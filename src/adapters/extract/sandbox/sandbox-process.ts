@@ -8,7 +8,7 @@ import type { ExtractPhase } from '../engine.js';
 import type { OcrImage, OcrResult, OcrService } from '../ocr/ocr.types.js';
 import { abortedError } from '../signal.js';
 import { BudgetTimer } from './budget-timer.js';
-import { classifyExit, type ClassifiedExit, type SandboxExit, type SandboxSettings } from './crash.js';
+import { classifyExit, SandboxDeath, type ClassifiedExit, type SandboxExit, type SandboxSettings } from './crash.js';
 import { processRssMb } from './proc-rss.js';
 import { asBuffer, type FromSandbox, type ToSandbox } from './protocol.js';
 
@@ -250,6 +250,6 @@ export class SandboxProcess {
     const exit: SandboxExit = { code, signal, killedFor: running.killedFor, stderrTail: this.stderrTail, rssMb: running.peakRssMb || null };
     const classified = classifyExit(exit, running.phase, this.options.limits);
     this.options.onCrash({ ...classified, phase: running.phase, exitCode: code, signal, rssMb: exit.rssMb, ms: Math.round(performance.now() - running.started) });
-    this.finish(running, () => running.reject(new DocsiftError(classified.code, 'extract', classified.message)));
+    this.finish(running, () => running.reject(new SandboxDeath(classified)));
   };
 }

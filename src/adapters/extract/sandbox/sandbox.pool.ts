@@ -1,6 +1,7 @@
 import { DocsiftError } from '../../../domain/errors.js';
 import type { Extraction } from '../../../ports/extractor.port.js';
 import { abortedError } from '../signal.js';
+import { SandboxDeath } from './crash.js';
 import type { SandboxJob, SandboxProcess } from './sandbox-process.js';
 
 export interface SandboxPoolOptions {
@@ -9,7 +10,8 @@ export interface SandboxPoolOptions {
   recycleDocs: number;
   /** Replace a sandbox whose RSS stays above this after a document (MiB). */
   recycleRssMb: number;
-  spawn: () => SandboxProcess;
+  /** A sandbox; `solo`: one with the memory of all of them, for a document that ran out in its own. */
+  spawn: (solo?: boolean) => SandboxProcess;
 }
 
 interface Waiter {
@@ -31,6 +33,8 @@ export class SandboxPool {
   private readonly waiters: Waiter[] = [];
   private busy = 0;
   private closed = false;
+  /** One solo run at a time: it holds every slot. */
+  private solo: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SandboxPoolOptions) {}
 
@@ -43,7 +47,24 @@ export class SandboxPool {
     return [...this.live];
   }
 
+  /**
+   * Extracts one document. One that runs out of memory in its sandbox gets one more try alone, in
+   * a sandbox with the memory of all of them (every other document held back meanwhile): real
+   * documents exist that need more than their share to render (pdf.js's test corpus has a 3 KB
+   * shading that peaks at 630 MiB), and runaways fail again, permanently, within the same budget.
+   */
   async run(job: SandboxJob): Promise<Extraction> {
+    try {
+      return await this.runShared(job);
+    } catch (err) {
+      if (!(err instanceof SandboxDeath) || !err.outOfMemory || this.options.size < 2 || this.closed || job.signal?.aborted) throw err;
+      const attempt = this.solo.then(() => this.runSolo(job));
+      this.solo = attempt.catch(() => undefined);
+      return attempt;
+    }
+  }
+
+  private async runShared(job: SandboxJob): Promise<Extraction> {
     await this.slot(job.signal);
     let sandbox: SandboxProcess | undefined;
     try {
@@ -54,6 +75,30 @@ export class SandboxPool {
       if (sandbox) this.giveBack(sandbox);
       this.busy -= 1;
       this.next();
+    }
+  }
+
+  /** Takes every slot, lets idle sandboxes go (their memory is the solo one's), runs, gives all back. */
+  private async runSolo(job: SandboxJob): Promise<Extraction> {
+    let held = 0;
+    let sandbox: SandboxProcess | undefined;
+    try {
+      for (; held < this.options.size; held += 1) await this.slot(job.signal);
+      for (const idle of this.idle.splice(0)) {
+        idle.kill();
+        this.live.delete(idle);
+      }
+      sandbox = this.options.spawn(true);
+      this.live.add(sandbox);
+      await sandbox.ready;
+      return await sandbox.run(job);
+    } finally {
+      if (sandbox) {
+        sandbox.shutdown();
+        this.live.delete(sandbox);
+      }
+      this.busy -= held;
+      for (let i = 0; i < held; i += 1) this.next();
     }
   }
 

@@ -1,3 +1,4 @@
+import { sandboxHeapMb } from '../../../config/sandbox.settings.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { ExtractInput, Extraction, Extractor } from '../../../ports/extractor.port.js';
@@ -32,11 +33,14 @@ export function createSandboxedExtractor(options: SandboxedExtractorOptions): Ex
       'extraction sandbox died; its document failed and the sandbox was replaced',
     );
   };
+  // A document that ran out of memory gets one try alone with the memory of every sandbox.
+  const soloMemoryMb = options.limits.memoryMb * options.workers;
+  const soloLimits = { ...options.limits, memoryMb: soloMemoryMb, heapMb: sandboxHeapMb(soloMemoryMb) };
   const pool = new SandboxPool({
     size: options.workers,
     recycleDocs: options.recycleDocs,
     recycleRssMb: Math.floor(options.limits.memoryMb / 2),
-    spawn: () => new SandboxProcess({ engine: options.engine, ocr: ocr ? { engine: ocr.engine, languages: ocr.languages } : null, limits: options.limits, onCrash }),
+    spawn: (solo) => new SandboxProcess({ engine: options.engine, ocr: ocr ? { engine: ocr.engine, languages: ocr.languages } : null, limits: solo ? soloLimits : options.limits, onCrash }),
   });
   const recognise = ocr
     ? async (image: OcrImage, signal?: AbortSignal) => {
