@@ -7,7 +7,7 @@
  * CPU, start-up time and the RSS one sandbox adds. Then what each isolation really caps, each case
  * in its own driver process so a death of the whole process is seen: a V8 heap runaway (form
  * XObjects fanning out), a native-memory runaway (a 1 GiB canvas) and a native crash (SIGSEGV).
- * Writes bench/results/sandbox-options-<ts>.json.
+ * Writes bench/results/sandbox-options-<ts>.json. `--limits-only` runs just the limit cases.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -191,6 +191,10 @@ async function capCases(): Promise<Cases> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--limits-only')) {
+    console.log(JSON.stringify({ at: new Date().toISOString(), caps: CAP, limits: await capCases(), load: loadavg() }, null, 2));
+    return;
+  }
   const repeat = Number(args[args.indexOf('--repeat') + 1] ?? 3) || 3;
   if (!args.includes('--no-build')) execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   const corpus = await ensureCorpus(40, DEFAULT_MIX, 1, 2);

@@ -38,7 +38,7 @@ async function nativeRunaway(mb) {
   // libvips's pixel memory, outside the V8 heap: what decoding a huge image costs.
   const { default: sharp } = await import('sharp');
   const side = Math.floor(Math.sqrt((mb * 1024 * 1024) / 4));
-  const pixels = await sharp({ create: { width: side, height: side, channels: 4, background: '#808080' } }).raw().toBuffer();
+  const pixels = await sharp({ create: { width: side, height: side, channels: 4, background: '#808080' }, limitInputPixels: false }).raw().toBuffer();
   await new Promise((r) => setTimeout(r, 2000));
   return { side, bytes: pixels.length, rss: process.memoryUsage.rss() };
 }
