@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sandboxEnv } from '../../../config/sandbox.settings.js';
-import { DocsiftError } from '../../../domain/errors.js';
+import { DocsiftError, isErrorClass, truncateMessage } from '../../../domain/errors.js';
 import type { ExtractInput, Extraction } from '../../../ports/extractor.port.js';
 import type { EngineOptions } from '../engine-options.js';
 import type { ExtractPhase } from '../engine.js';
@@ -197,7 +197,10 @@ export class SandboxProcess {
       if (extraction.thumbnail) extraction.thumbnail = { ...extraction.thumbnail, data: asBuffer(extraction.thumbnail.data) };
       this.finish(running, () => running.resolve(extraction));
     } else if (message.kind === 'failed') {
-      this.finish(running, () => running.reject(new DocsiftError(message.error.code, message.error.stage, message.error.message)));
+      // The code comes from a process that reads untrusted bytes: only a known class is taken.
+      const code = isErrorClass(message.error.code) ? message.error.code : 'internal';
+      const stage = message.error.stage === 'ocr' ? 'ocr' : 'extract';
+      this.finish(running, () => running.reject(new DocsiftError(code, stage, truncateMessage(String(message.error.message)))));
     }
   }
 
