@@ -1,11 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../src/devstack/local-stack.js';
 import { startKubeApiDouble, TOKEN, type KubeApiDouble } from '../helpers/kube-api-double.js';
 import { sqsHelpers } from '../helpers/local-sqs.js';
 import { OpenSearchDouble } from '../helpers/opensearch-double.js';
 import { secret, startApiFront, type ApiFront } from './lib/cluster.js';
-import { AWS_SECRET, NAMESPACE, RELEASE, assertImage, peerValues, render, runPod, workload } from './lib/pod-run.js';
+import { AWS_SECRET, CHART_DIR, NAMESPACE, RELEASE, assertImage, peerValues, render, runPod, workload } from './lib/pod-run.js';
 
 /**
  * Each CronJob's container, from the rendered jobTemplate, run once as its Job's pod would be:
@@ -32,7 +33,8 @@ beforeAll(async () => {
     ],
   });
   front = await startApiFront({ target: api.url, token: TOKEN, namespace: NAMESPACE });
-  objects = await render([], [...peerValues({ stack, openSearchUrl: double.url }), 'dlqRedrive.enabled=true']);
+  // The chart defaults (ci/defaults-values.yaml: what a default install must be given) with the DLQ redrive on.
+  objects = await render([join(CHART_DIR, 'ci', 'defaults-values.yaml')], [...peerValues({ stack, openSearchUrl: double.url }), 'dlqRedrive.enabled=true']);
 }, 60_000);
 
 afterAll(async () => {
