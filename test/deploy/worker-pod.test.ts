@@ -114,8 +114,14 @@ describe.each(GROUPS)('worker pod of $name', ({ scenarios }) => {
     const env = pod.translated.env;
     const limit = await pod.container.exec(['sh', '-c', 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes'], 5000);
     expect(Number(limit.stdout.trim())).toBe(Number(env.MEMORY_LIMIT_MB) * 2 ** 20);
-    const tmp = await pod.container.exec(['sh', '-c', `df -k ${env.TEMP_DIR?.split('/').slice(0, 2).join('/')} | tail -1`], 5000);
-    expect(tmp.code).toBe(0);
+    // Each emptyDir is a tmpfs of its sizeLimit, writable by the pod's user.
+    for (const mount of pod.translated.args.filter((a) => a.startsWith('type=tmpfs,'))) {
+      const dest = /destination=([^,]+)/.exec(mount)![1]!;
+      const size = Number(/tmpfs-size=(\d+)/.exec(mount)![1]);
+      const df = await pod.container.exec(['sh', '-c', `df -k ${dest} | tail -1 && touch ${dest}/w && rm ${dest}/w`], 5000);
+      expect(df.code, df.stderr).toBe(0);
+      expect(Number(df.stdout.trim().split(/\s+/)[1]) * 1024).toBe(size);
+    }
   });
 
   it('passes its startup, exec liveness and HTTP readiness probes', async () => {
