@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import { createServer } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CHART_DIR, renderChart } from '../../chart/lib/helm.js';
 import { parseManifests, podSpecOf, type K8sObject } from '../../chart/lib/manifests.js';
@@ -84,8 +85,20 @@ export async function runPod(pod: any, containerName: string, objects: K8sSecret
     containerName: `docsift-deploy-${process.pid}-${podCounter}`,
     ...extra,
   });
+  for (const port of Object.values(translated.ports)) await assertPortFree(port);
   const container = await Container.run(translated.args, `docsift-deploy-${process.pid}-${podCounter}`);
   return { container, translated, prober: new Prober(container, translated.probes, translated.ports) };
+}
+
+/** The pod shares the host's network (see pod-spec.ts): its ports must be free here. */
+async function assertPortFree(port: number): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`port ${port} is in use on this machine (${err.code}); the pod runs in the host network and needs it: stop what listens there`)),
+    );
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve()));
+  });
 }
 
 export async function upload(stack: LocalStack, key: string, body: Buffer | string, contentType: string): Promise<void> {
