@@ -65,6 +65,6 @@ describe('values.schema.json and template checks reject bad values', () => {
   });
 
   it('requires the queue URL', async () => {
-    await expect(renderChart({})).rejects.toThrow(/queue.url is required/);
+    await expect(renderChart({ set: ['opensearch.url=https://search.example.com', 'serviceAccount.roleArn=arn:aws:iam::123456789012:role/r'] })).rejects.toThrow(/queue.url is required/);
   });
 });
