@@ -23,7 +23,7 @@ async function heapFlag() {
   if (/--max-old-space-size/.test(flags)) return null;
   let limitMb = Number(process.env.MEMORY_LIMIT_MB);
   if (!(limitMb > 0)) {
-    const { containerMemoryLimit } = await import('../dist/observability/cgroup.js');
+    const { containerMemoryLimit } = await import('../dist/platform/cgroup.js');
     const bytes = containerMemoryLimit();
     if (bytes === null) return null;
     limitMb = bytes / (1024 * 1024);

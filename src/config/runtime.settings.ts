@@ -1,4 +1,4 @@
-import { containerMemoryLimit, MiB, type FileReader } from '../observability/cgroup.js';
+import { containerMemoryLimit, MiB, type FileReader } from '../platform/cgroup.js';
 import { HEARTBEAT_DIR_DEFAULT, HEARTBEAT_MAX_AGE_DEFAULT } from './heartbeat.env.js';
 import { int, num, text } from './setting.js';
 import type { Rule } from './rule.js';

@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Config } from '../config/schema.js';
-import { containerMemoryLimit, containerWorkingSet, MiB } from './cgroup.js';
+import { containerMemoryLimit, containerWorkingSet, MiB } from '../platform/cgroup.js';
 import { HeartbeatWriter } from './heartbeat.js';
 import { startHttpServer, type HttpServer, type Probe } from './http-server.js';
 import type { Logger } from './logger.js';
