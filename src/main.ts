@@ -12,6 +12,7 @@ import { S3ObjectStore } from './adapters/s3/s3.object-store.js';
 import { SqsDeadLetterQueue } from './adapters/sqs/sqs.dead-letter.js';
 import { SqsWorkQueue } from './adapters/sqs/sqs.queue.js';
 import { endpointFor } from './config/load.js';
+import { exponentialBackoff } from './domain/backoff.js';
 import { DocsiftError } from './domain/errors.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './observability/logger.js';
@@ -113,7 +114,7 @@ export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (c
       return;
     } catch (err) {
       if (!(err instanceof DocsiftError) || err.permanent) throw err;
-      const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
+      const delay = exponentialBackoff(attempt, { base: 1000, max: 30_000 });
       logger.warn({ event: 'index_ready', ok: false, error_class: err.code, reason: err.message, retry_in_ms: delay }, 'index not ready; retrying');
       for (let waited = 0; waited < delay; waited += 1000) {
         await sleep(Math.min(1000, delay - waited));

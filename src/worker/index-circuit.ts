@@ -1,3 +1,5 @@
+import { exponentialBackoff } from '../domain/backoff.js';
+
 /**
  * Pauses intake while the index keeps failing transiently. Without it, an outage longer than a few
  * redeliveries pushes healthy messages through the queue's redrive policy into the DLQ (with no
@@ -35,7 +37,7 @@ export class IndexCircuit {
     if (this.isOpen()) return 0;
     this.consecutive += 1;
     if (this.consecutive < this.options.threshold) return 0;
-    const pauseMs = Math.min(this.options.maxMs, this.options.baseMs * 2 ** Math.min(this.opens, 20));
+    const pauseMs = exponentialBackoff(this.opens + 1, { base: this.options.baseMs, max: this.options.maxMs });
     this.opens += 1;
     this.consecutive = 0;
     this.openUntil = this.now() + pauseMs;

@@ -1,3 +1,4 @@
+import { exponentialBackoff, type BackoffCurve } from '../domain/backoff.js';
 import type { BatchFailure } from '../ports/queue.port.js';
 
 interface Entry<T> {
@@ -18,7 +19,7 @@ export class MicroBatcher<T extends { id: string }> {
 
   constructor(
     private readonly run: (items: T[]) => Promise<BatchFailure[]>,
-    private readonly options: { max: number; delayMs: number; attempts: number; backoffMs: number; sleep?: (ms: number) => Promise<void> },
+    private readonly options: { max: number; delayMs: number; attempts: number; backoff: BackoffCurve; sleep?: (ms: number) => Promise<void> },
   ) {}
 
   add(item: T): Promise<BatchFailure | null> {
@@ -60,7 +61,7 @@ export class MicroBatcher<T extends { id: string }> {
         return;
       } catch (err) {
         lastError = err;
-        if (attempt < this.options.attempts) await sleep(this.options.backoffMs * 2 ** (attempt - 1));
+        if (attempt < this.options.attempts) await sleep(exponentialBackoff(attempt, this.options.backoff));
       }
     }
     const e = lastError as { code?: string; message?: string };

@@ -1,4 +1,5 @@
 import { DocsiftError, toDocsiftError, truncateMessage } from '../domain/errors.js';
+import { exponentialBackoff } from '../domain/backoff.js';
 import { decideFailure, type BackoffPolicy } from '../domain/retry.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics, Outcome } from '../observability/metrics.js';
@@ -109,8 +110,8 @@ export class Worker {
     const s = deps.settings;
     this.sleep = deps.sleep ?? defaultSleep;
     this.intakeStopped = new Promise<void>((resolve) => (this.intakeDone = resolve));
-    this.deletes = new MicroBatcher((items) => deps.queue.deleteBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 4, backoffMs: 250 });
-    this.visibility = new MicroBatcher((items) => deps.queue.changeVisibilityBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 3, backoffMs: 250 });
+    this.deletes = new MicroBatcher((items) => deps.queue.deleteBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 4, backoff: { base: 250, max: 2000 } });
+    this.visibility = new MicroBatcher((items) => deps.queue.changeVisibilityBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 3, backoff: { base: 250, max: 2000 } });
     this.circuit = deps.circuit ?? new IndexCircuit();
     this.keeper = new VisibilityKeeper(
       async (change) => {
@@ -189,7 +190,7 @@ export class Worker {
         failures += 1;
         metrics?.receiveErrors.inc({ error_class: error.code });
         // Back off on any receive failure: a refused connection must not become a tight loop.
-        const delay = Math.min(30_000, 500 * 2 ** Math.min(failures - 1, 6));
+        const delay = exponentialBackoff(failures, { base: 500, max: 30_000 });
         logger.warn({ event: 'receive_error', error_class: error.code, reason: truncateMessage(error.message, 200), retry_in_ms: delay }, 'receive failed');
         await this.waiting(this.sleep(delay, this.stopAbort.signal));
         continue;

@@ -1,3 +1,4 @@
+import { exponentialBackoff, withJitter } from '../../domain/backoff.js';
 import { DocsiftError } from '../../domain/errors.js';
 import { externalVersionJson } from '../../domain/sequencer.js';
 import type { IndexOperation, SearchIndex } from '../../ports/search-index.port.js';
@@ -81,9 +82,7 @@ export class OpenSearchIndex implements SearchIndex {
   }
 
   private delay(attempt: number): number {
-    const base = this.options.retryBaseMs ?? 200;
-    const capped = Math.min(30_000, base * 2 ** (attempt - 1));
-    return Math.round(capped / 2 + Math.random() * (capped / 2));
+    return withJitter(exponentialBackoff(attempt, { base: this.options.retryBaseMs ?? 200, max: 30_000 }));
   }
 
   private async send(batch: PendingItem<IndexOperation>[]): Promise<void> {
