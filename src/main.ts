@@ -17,7 +17,9 @@ import { DocsiftError } from './domain/errors.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics, MetricStage } from './observability/metrics.js';
+import { systemClock } from './platform/clock.js';
 import type { PipelineContext } from './pipeline/context.js';
+import type { Clock } from './ports/clock.port.js';
 import { processMessage } from './pipeline/process-message.js';
 import type { DeadLetterQueue, WorkQueue } from './ports/queue.port.js';
 import type { SearchIndex } from './ports/search-index.port.js';
@@ -105,7 +107,7 @@ export function buildIndex(config: Config, logger: Logger, metrics: Metrics): Se
  * scales out exactly while the queue grows. The intake heartbeat keeps beating meanwhile.
  * A permanent rejection (bad template, no permission) still stops start-up.
  */
-export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (component: string) => void, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (component: string) => void, clock: Clock = systemClock): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     beat?.('intake');
     try {
@@ -117,7 +119,7 @@ export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (c
       const delay = exponentialBackoff(attempt, { base: 1000, max: 30_000 });
       logger.warn({ event: 'index_ready', ok: false, error_class: err.code, reason: err.message, retry_in_ms: delay }, 'index not ready; retrying');
       for (let waited = 0; waited < delay; waited += 1000) {
-        await sleep(Math.min(1000, delay - waited));
+        await clock.sleep(Math.min(1000, delay - waited));
         beat?.('intake');
       }
     }

@@ -4,9 +4,10 @@ import { SqsDeadLetterReader, SqsMessageMover, SqsMessageSender } from '../adapt
 import { sampleDeadLetters } from '../operations/dlq-stats.js';
 import { redriveFiltered } from '../operations/dlq-redrive.js';
 import { moveAll } from '../operations/dlq-move.js';
+import { systemClock } from '../platform/clock.js';
 import { EXIT } from './ops/exit-codes.js';
 import { RECEIVE_COUNT_NOTE, redriveDetail, redriveSummaryLine, renderDlqStats } from './ops/dlq-render.js';
-import { configOrExit, nonNegativeInt, positiveInt, positiveNumber, progressLine, realClock, sqsClient, stopSignal } from './ops/runtime.js';
+import { configOrExit, nonNegativeInt, positiveInt, positiveNumber, progressLine, sqsClient, stopSignal } from './ops/runtime.js';
 
 function dlqUrlOrExit(flag: string | undefined, config: { DLQ_URL?: string | undefined }): string {
   const url = flag ?? config.DLQ_URL;
@@ -51,7 +52,7 @@ export function register(cmd: Command): void {
       const before = await dlq.approximateVisible();
       const signal = stopSignal();
       const result = await sampleDeadLetters(
-        { dlq, clock: realClock },
+        { dlq, clock: systemClock },
         { sample: flags.sample ?? config.DLQ_STATS_SAMPLE, visibilitySeconds: config.DLQ_READ_VISIBILITY, waitSeconds: config.DLQ_READ_WAIT_SECONDS, signal },
       );
       if (flags.json) {
@@ -97,7 +98,7 @@ export function register(cmd: Command): void {
       if (!receivePath) {
         const progress = progressLine();
         const result = await moveAll(
-          { mover: new SqsMessageMover(client), clock: realClock },
+          { mover: new SqsMessageMover(client), clock: systemClock },
           {
             dlqUrl: url,
             destinationUrl: destination,
@@ -132,7 +133,7 @@ export function register(cmd: Command): void {
       const progress = progressLine();
       const signal = stopSignal();
       const summary = await redriveFiltered(
-        { dlq: new SqsDeadLetterReader(client, url), sender: new SqsMessageSender(client), clock: realClock },
+        { dlq: new SqsDeadLetterReader(client, url), sender: new SqsMessageSender(client), clock: systemClock },
         {
           filter,
           max: flags.max ?? Number.POSITIVE_INFINITY,

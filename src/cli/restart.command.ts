@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { KubernetesRollout } from '../adapters/kubernetes/rollout.js';
 import { rfc3339 } from '../domain/rollout-status.js';
 import { restartDeployment } from '../operations/restart.js';
+import { systemClock } from '../platform/clock.js';
 import { EXIT } from './ops/exit-codes.js';
-import { configOrExit, kubeApps, nonNegativeInt, realClock } from './ops/runtime.js';
+import { configOrExit, kubeApps, nonNegativeInt } from './ops/runtime.js';
 
 interface Flags {
   deployment?: string;
@@ -31,7 +32,7 @@ export function register(cmd: Command): void {
       const namespace = flags.namespace ?? kube.namespace;
       const timeoutSeconds = flags.timeout ?? config.ROLLOUT_TIMEOUT;
       const result = await restartDeployment(
-        { rollout: new KubernetesRollout(kube.apps), clock: realClock },
+        { rollout: new KubernetesRollout(kube.apps), clock: systemClock },
         { namespace, deployment, wait: flags.wait === true, timeoutSeconds, pollSeconds: 1, onProgress: (s) => console.log(s.message) },
       );
       const state = result.status === null ? 'not_waited' : result.timedOut ? 'timed_out' : result.status.state;

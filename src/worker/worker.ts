@@ -2,6 +2,8 @@ import { DocsiftError, toDocsiftError, truncateMessage } from '../domain/errors.
 import { exponentialBackoff } from '../domain/backoff.js';
 import { decideFailure, type BackoffPolicy } from '../domain/retry.js';
 import type { Logger } from '../observability/logger.js';
+import { systemClock } from '../platform/clock.js';
+import type { Clock } from '../ports/clock.port.js';
 import type { Metrics, Outcome } from '../observability/metrics.js';
 import type { MessageOutcome } from '../pipeline/process-message.js';
 import type { DeadLetterQueue, QueueMessage, VisibilityChange, WorkQueue } from '../ports/queue.port.js';
@@ -42,7 +44,8 @@ export interface WorkerDeps {
   gate?: IntakeGate;
   /** Pauses intake while the index keeps failing transiently (default: 3 failures, 5 s doubling to 60 s). */
   circuit?: IndexCircuit;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** @defaultValue systemClock */
+  clock?: Clock;
 }
 
 export type StopReason = 'signal' | 'idle' | 'memory' | 'error';
@@ -55,19 +58,6 @@ export type StopReason = 'signal' | 'idle' | 'memory' | 'error';
 const POLL_ABORT_GRACE_MS = 200;
 /** While the loop waits on purpose (slot, backoff, memory pause) it still beats this often. */
 const WAITING_BEAT_MS = 1000;
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 interface InFlight {
   message: QueueMessage;
@@ -94,7 +84,7 @@ export class Worker {
   private receiving = false;
   private intakeDone: (() => void) | null = null;
   private readonly intakeStopped: Promise<void>;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly clock: Clock;
   private stopping = false;
   private releasing = false;
   private stopReason: StopReason | null = null;
@@ -108,10 +98,10 @@ export class Worker {
 
   constructor(private readonly deps: WorkerDeps) {
     const s = deps.settings;
-    this.sleep = deps.sleep ?? defaultSleep;
+    this.clock = deps.clock ?? systemClock;
     this.intakeStopped = new Promise<void>((resolve) => (this.intakeDone = resolve));
-    this.deletes = new MicroBatcher((items) => deps.queue.deleteBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 4, backoff: { base: 250, max: 2000 } });
-    this.visibility = new MicroBatcher((items) => deps.queue.changeVisibilityBatch(items), { max: 10, delayMs: s.ackDelayMs, attempts: 3, backoff: { base: 250, max: 2000 } });
+    this.deletes = new MicroBatcher((items) => deps.queue.deleteBatch(items), { clock: this.clock, max: 10, delayMs: s.ackDelayMs, attempts: 4, backoff: { base: 250, max: 2000 } });
+    this.visibility = new MicroBatcher((items) => deps.queue.changeVisibilityBatch(items), { clock: this.clock, max: 10, delayMs: s.ackDelayMs, attempts: 3, backoff: { base: 250, max: 2000 } });
     this.circuit = deps.circuit ?? new IndexCircuit();
     this.keeper = new VisibilityKeeper(
       async (change) => {
@@ -170,7 +160,7 @@ export class Worker {
         break;
       }
       if (this.deps.gate?.paused() || this.circuit.isOpen()) {
-        await this.waiting(this.sleep(250, this.stopAbort.signal));
+        await this.waiting(this.clock.sleep(250, this.stopAbort.signal));
         continue;
       }
       if (this.inflight.size >= s.maxInflight) {
@@ -192,7 +182,7 @@ export class Worker {
         // Back off on any receive failure: a refused connection must not become a tight loop.
         const delay = exponentialBackoff(failures, { base: 500, max: 30_000 });
         logger.warn({ event: 'receive_error', error_class: error.code, reason: truncateMessage(error.message, 200), retry_in_ms: delay }, 'receive failed');
-        await this.waiting(this.sleep(delay, this.stopAbort.signal));
+        await this.waiting(this.clock.sleep(delay, this.stopAbort.signal));
         continue;
       }
       this.receiving = false;
@@ -385,7 +375,7 @@ export class Worker {
           'stop_intake',
           async () => {
             const cancel = new AbortController();
-            await Promise.race([this.intakeStopped, this.sleep(POLL_ABORT_GRACE_MS + 5000, cancel.signal)]);
+            await Promise.race([this.intakeStopped, this.clock.sleep(POLL_ABORT_GRACE_MS + 5000, cancel.signal)]);
             cancel.abort();
           },
         ],
@@ -393,12 +383,12 @@ export class Worker {
           'drain_inflight',
           async () => {
             const all = Promise.allSettled([...this.inflight.values()].map((f) => f.done));
-            const timedOut = await Promise.race([all.then(() => false), this.sleep(s.shutdownTimeoutSeconds * 1000).then(() => true)]);
+            const timedOut = await Promise.race([all.then(() => false), this.clock.sleep(s.shutdownTimeoutSeconds * 1000).then(() => true)]);
             if (timedOut && this.inflight.size > 0) {
               logger.warn({ event: 'shutdown', released: this.inflight.size }, 'shutdown timeout: releasing unfinished messages');
               this.releasing = true;
               for (const f of this.inflight.values()) f.controller.abort(new DocsiftError('processing_timeout', 'extract', 'shutting down'));
-              await Promise.race([Promise.allSettled([...this.inflight.values()].map((f) => f.done)), this.sleep(10_000)]);
+              await Promise.race([Promise.allSettled([...this.inflight.values()].map((f) => f.done)), this.clock.sleep(10_000)]);
             }
           },
         ],

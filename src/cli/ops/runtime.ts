@@ -5,7 +5,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { endpointFor, loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import type { Clock } from '../../ports/clock.port.js';
 import { EXIT } from './exit-codes.js';
 
 /** Loads the configuration or prints every problem and exits 1. */
@@ -51,18 +50,6 @@ export function kubeApps(config: Config): { apps: AppsV1Api; namespace: string; 
   }
   return { apps: kc.makeApiClient(AppsV1Api), namespace: config.K8S_NAMESPACE ?? namespace ?? 'default', source };
 }
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    }),
-};
 
 /** Parses a positive integer flag or throws a message naming it. */
 export function positiveInt(name: string) {

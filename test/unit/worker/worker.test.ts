@@ -125,7 +125,7 @@ describe('Worker decisions', () => {
     const sleeps: number[] = [];
     const worker = new Worker({
       queue, handle: async () => ({ kind: 'done', outcome: 'indexed', objects: 1 }), flushIndex: async () => {}, settings: settings(), logger,
-      sleep: async (ms) => { sleeps.push(ms); if (sleeps.length >= 5) void worker.stop(); },
+      clock: { now: () => Date.now(), sleep: async (ms) => { sleeps.push(ms); if (sleeps.length >= 5) void worker.stop(); } },
     });
     await worker.run();
     expect(sleeps.slice(0, 4)).toEqual([500, 1000, 2000, 4000]);
