@@ -15,7 +15,8 @@ import { endpointFor } from './config/load.js';
 import { exponentialBackoff } from './domain/backoff.js';
 import { DocsiftError } from './domain/errors.js';
 import type { Config } from './config/schema.js';
-import type { Logger } from './observability/logger.js';
+import { logStepFailure, type Logger } from './observability/logger.js';
+import { runCleanup, type CleanupStep } from './platform/cleanup.js';
 import type { Metrics, MetricStage } from './observability/metrics.js';
 import { systemClock } from './platform/clock.js';
 import type { PipelineContext } from './pipeline/context.js';
@@ -186,18 +187,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     dlq,
     close() {
       closed ??= (async () => {
-        const steps: Array<[string, () => Promise<void>]> = [
+        const steps: CleanupStep[] = [
           ['index', () => index.close()],
           ['extractor', () => extractor.close()],
-          ['clients', async () => { sqs.destroy(); s3.destroy(); }],
+          ['clients', () => { sqs.destroy(); s3.destroy(); }],
         ];
-        for (const [step, run] of steps) {
-          try {
-            await run();
-          } catch (err) {
-            logger.error({ event: 'cleanup_result', step, ok: false, reason: (err as Error).message }, 'close step failed');
-          }
-        }
+        await runCleanup(steps, logStepFailure(logger, 'close step failed'));
       })();
       return closed;
     },

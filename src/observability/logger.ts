@@ -114,3 +114,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 export type { Logger };
+
+/** The reporter `runCleanup` takes: one `cleanup_result` error line per failed step. */
+export function logStepFailure(logger: Logger, message: string): (step: string, error: Error) => void {
+  return (step, error) => logger.error({ event: 'cleanup_result', step, ok: false, reason: error.message }, message);
+}

@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js';
 import { containerMemoryLimit, containerWorkingSet, MiB } from '../platform/cgroup.js';
 import { HeartbeatWriter } from './heartbeat.js';
 import { startHttpServer, type HttpServer, type Probe } from './http-server.js';
-import type { Logger } from './logger.js';
+import { runCleanup, type CleanupStep } from '../platform/cleanup.js';
+import { logStepFailure, type Logger } from './logger.js';
 import { MemoryGuard } from './memory-guard.js';
 import type { Metrics } from './metrics.js';
 import { QueueDepthPoller, type DepthSource } from './queue-depth.js';
@@ -136,20 +137,14 @@ export function createRuntime(config: Config, logger: Logger, metrics: Metrics, 
     },
     /** Stops every part; each step runs even when one throws. */
     async close(): Promise<void> {
-      const steps: Array<[string, () => unknown]> = [
+      const steps: CleanupStep[] = [
         ['memory_guard', () => guard.stop()],
         ['memory_log', () => memoryLog && clearInterval(memoryLog)],
         ['queue_depth', () => poller?.stop()],
         ['http_server', () => server?.close()],
         ['heartbeat', () => heartbeat.stop()],
       ];
-      for (const [step, run] of steps) {
-        try {
-          await run();
-        } catch (err) {
-          logger.error({ event: 'cleanup_result', step, ok: false, reason: (err as Error).message }, 'runtime close step failed');
-        }
-      }
+      await runCleanup(steps, logStepFailure(logger, 'runtime close step failed'));
       logMemory('end');
     },
   };

@@ -1,7 +1,8 @@
 import { DocsiftError, toDocsiftError, truncateMessage } from '../domain/errors.js';
 import { exponentialBackoff } from '../domain/backoff.js';
 import { decideFailure, type BackoffPolicy } from '../domain/retry.js';
-import type { Logger } from '../observability/logger.js';
+import { logStepFailure, type Logger } from '../observability/logger.js';
+import { runCleanup, type CleanupStep } from '../platform/cleanup.js';
 import { systemClock } from '../platform/clock.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { Metrics, Outcome } from '../observability/metrics.js';
@@ -369,7 +370,7 @@ export class Worker {
     this.stopPromise = new Promise<void>((resolve) => (finished = resolve));
     void (async () => {
       logger.info({ event: 'shutdown', reason, inflight: this.inflight.size }, 'stopping: no more receives');
-      const steps: Array<[string, () => Promise<void>]> = [
+      const steps: CleanupStep[] = [
         // A receive answered during the grace period is released before the visibility flush.
         [
           'stop_intake',
@@ -397,13 +398,7 @@ export class Worker {
         ['flush_visibility', () => this.visibility.drain()],
         ['stop_keeper', async () => this.keeper.stop()],
       ];
-      for (const [name, step] of steps) {
-        try {
-          await step();
-        } catch (err) {
-          logger.error({ event: 'cleanup_result', step: name, ok: false, reason: (err as Error).message }, 'shutdown step failed');
-        }
-      }
+      await runCleanup(steps, logStepFailure(logger, 'shutdown step failed'));
       logger.info({ event: 'drained', reason, counts: this.counts, drain_ms: Math.round(performance.now() - stopStarted) }, 'worker stopped');
     })().finally(() => {
       if (drainBeat) clearInterval(drainBeat);
