@@ -12,7 +12,8 @@ import { planCapacity } from '../operations/capacity-plan.js';
 import { capacityChartSvg } from './ops/capacity-chart.js';
 import { planHeadline, renderPlan, timelineRows } from './ops/capacity-render.js';
 import { EXIT } from './ops/exit-codes.js';
-import { configOrExit, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './ops/runtime.js';
+import { configOrExit } from './config-or-exit.js';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './ops/flags.js';
 
 interface Flags {
   backlog: number;
@@ -99,7 +100,7 @@ export function register(cmd: Command): void {
     .option('--chart <file.svg>', 'write the timeline chart as SVG, and as PNG next to it')
     .addHelpText('after', '\nExit codes: 0 the backlog drains within the horizon, 1 bad input, 4 it does not drain.')
     .action(async (flags: Flags) => {
-      const config = configOrExit();
+      const config = configOrExit({ exitCode: EXIT.error });
       let result;
       try {
         const horizonSeconds = parseDuration(flags.horizon);

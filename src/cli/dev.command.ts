@@ -24,14 +24,14 @@ export function register(cmd: Command): void {
     .action(async (opts: DevOptions) => {
       const stack = await startLocalStack({ queueName: `docsift-dev-${Date.now().toString(36)}` });
       console.log(`local SQS ${stack.sqsEndpoint}  local S3 ${stack.s3Endpoint}  bucket ${stack.bucket}`);
-      const config = configOrExit({
+      const config = configOrExit({ overrides: {
         ...stack.env,
         INDEX_SINK: 'file',
         OPENSEARCH_URL: undefined,
         RECEIVE_WAIT_SECONDS: '1',
         LOG_LEVEL: opts.logLevel,
         METRICS_PORT: '0',
-      });
+      } });
       // Text types cycle through --documents; one of each office, image and scanned-PDF type joins them.
       const binary = opts.documents >= 20 ? await makeBinarySamples(opts.seed) : [];
       const samples = [...makeSamples(opts.documents - binary.length, opts.seed), ...binary];

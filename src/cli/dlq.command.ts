@@ -7,7 +7,10 @@ import { moveAll } from '../operations/dlq-move.js';
 import { systemClock } from '../platform/clock.js';
 import { EXIT } from './ops/exit-codes.js';
 import { RECEIVE_COUNT_NOTE, redriveDetail, redriveSummaryLine, renderDlqStats } from './ops/dlq-render.js';
-import { configOrExit, nonNegativeInt, positiveInt, positiveNumber, progressLine, sqsClient, stopSignal } from './ops/runtime.js';
+import { configOrExit } from './config-or-exit.js';
+import { sqsClient } from './ops/clients.js';
+import { nonNegativeInt, positiveInt, positiveNumber } from './ops/flags.js';
+import { progressLine, stopSignal } from './ops/terminal.js';
 
 function dlqUrlOrExit(flag: string | undefined, config: { DLQ_URL?: string | undefined }): string {
   const url = flag ?? config.DLQ_URL;
@@ -46,7 +49,7 @@ export function register(cmd: Command): void {
     .option('--dlq <url>', 'DLQ to read (default DLQ_URL)')
     .option('--json', 'print JSON instead of tables')
     .action(async (flags: StatsFlags) => {
-      const config = configOrExit();
+      const config = configOrExit({ exitCode: EXIT.error });
       const url = dlqUrlOrExit(flags.dlq, config);
       const dlq = new SqsDeadLetterReader(sqsClient(config), url);
       const before = await dlq.approximateVisible();
@@ -89,7 +92,7 @@ export function register(cmd: Command): void {
       '\nExit codes: 0 done (or dry run reported), 1 could not run, 2 some messages failed or --wait timed out, 3 the move task failed or was cancelled.',
     )
     .action(async (flags: RedriveFlags) => {
-      const config = configOrExit();
+      const config = configOrExit({ exitCode: EXIT.error });
       const url = dlqUrlOrExit(flags.dlq, config);
       const client = sqsClient(config);
       const destination = flags.to ?? config.QUEUE_URL;

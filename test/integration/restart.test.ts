@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubernetesRollout } from '../../src/adapters/kubernetes/rollout.js';
-import { kubeApps } from '../../src/cli/ops/runtime.js';
+import { kubeApps } from '../../src/cli/ops/clients.js';
 import { loadConfig } from '../../src/config/load.js';
 import { DocsiftError } from '../../src/domain/errors.js';
 import { restartDeployment } from '../../src/operations/restart.js';
