@@ -54,7 +54,7 @@ function warnIfHeapAboveHardLimit(config: Config, logger: Logger): void {
   if (config.MEMORY_HARD_LIMIT_MB !== undefined && heapMb >= config.MEMORY_HARD_LIMIT_MB) {
     logger.warn(
       { event: 'memory_check', heap_limit_mb: Math.round(heapMb), hard_limit_mb: config.MEMORY_HARD_LIMIT_MB },
-      'V8 heap limit is above MEMORY_HARD_LIMIT_MB: start through bin/docsift.js or set NODE_OPTIONS=--max-old-space-size',
+      'V8 heap limit is above MEMORY_HARD_LIMIT_MB: set NODE_OPTIONS=--max-old-space-size-percentage=40 (the chart does, from heap.percent)',
     );
   }
 }

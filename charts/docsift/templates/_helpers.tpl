@@ -102,10 +102,6 @@ app.kubernetes.io/component: worker
 {{- end }}
 {{- end }}
 
-{{- define "docsift.heapMiB" -}}
-{{- div (mul (int (include "docsift.memoryLimitMiB" .)) (int .Values.heap.percent)) 100 }}
-{{- end }}
-
 {{- define "docsift.memorySoftMiB" -}}
 {{- div (mul (int (include "docsift.memoryLimitMiB" .)) (int .Values.memoryGuard.softPercent)) 100 }}
 {{- end }}
