@@ -16,6 +16,7 @@ import { exponentialBackoff } from './domain/backoff.js';
 import { DocsiftError } from './domain/errors.js';
 import type { Config } from './config/schema.js';
 import { logStepFailure, type Logger } from './observability/logger.js';
+import { workerTelemetry } from './observability/worker-telemetry.js';
 import { runCleanup, type CleanupStep } from './platform/cleanup.js';
 import type { Metrics, MetricStage } from './observability/metrics.js';
 import { systemClock } from './platform/clock.js';
@@ -24,7 +25,8 @@ import type { Clock } from './ports/clock.port.js';
 import { processMessage } from './pipeline/process-message.js';
 import type { DeadLetterQueue, WorkQueue } from './ports/queue.port.js';
 import type { SearchIndex } from './ports/search-index.port.js';
-import { Worker, type IntakeGate } from './worker/worker.js';
+import { Worker } from './worker/loop.js';
+import type { IntakeGate } from './worker/worker-deps.js';
 
 /**
  * Composition root: the only place that builds SDK clients and wires adapters into the pipeline
@@ -173,8 +175,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       exitWhenIdle: options.exitWhenIdle ?? 0,
       ackDelayMs: 20,
     },
-    logger,
-    metrics,
+    onEvent: workerTelemetry(logger, metrics),
     ...(options.beat ? { beat: options.beat } : {}),
     ...(options.gate ? { gate: options.gate } : {}),
   });

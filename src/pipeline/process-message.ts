@@ -1,12 +1,9 @@
 import { DocsiftError, toDocsiftError } from '../domain/errors.js';
 import { parseMessageBody, type ObjectEvent } from '../domain/message.js';
+import type { HandledOutcome, MessageOutcome } from '../ports/message-handler.port.js';
 import type { QueueMessage } from '../ports/queue.port.js';
 import type { PipelineContext } from './context.js';
-import { deleteObject, upsertObject, type ObjectOutcome } from './process-object.js';
-
-export type MessageOutcome =
-  | { kind: 'done'; outcome: ObjectOutcome; objects: number }
-  | { kind: 'failed'; error: DocsiftError; contentType?: string };
+import { deleteObject, upsertObject } from './process-object.js';
 
 function ignored(event: ObjectEvent, ctx: PipelineContext): boolean {
   return ctx.ignoreKeyPrefixes.some((prefix) => prefix !== '' && event.key.startsWith(prefix));
@@ -27,7 +24,7 @@ export async function processMessage(message: QueueMessage, ctx: PipelineContext
   } catch (err) {
     return { kind: 'failed', error: toDocsiftError(err, 'parse') };
   }
-  let last: ObjectOutcome = 'ignored';
+  let last: HandledOutcome = 'ignored';
   for (const event of events) {
     if (signal?.aborted) return { kind: 'failed', error: new DocsiftError('processing_timeout', 'extract', 'processing timed out') };
     try {

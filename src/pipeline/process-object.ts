@@ -6,9 +6,9 @@ import { DocsiftError, type Stage } from '../domain/errors.js';
 import type { ObjectEvent } from '../domain/message.js';
 import { sequencerVersion } from '../domain/sequencer.js';
 import type { Extraction } from '../ports/extractor.port.js';
+import type { HandledOutcome } from '../ports/message-handler.port.js';
 import type { PipelineContext } from './context.js';
 
-export type ObjectOutcome = 'indexed' | 'deleted' | 'ignored';
 
 async function timed<T>(ctx: PipelineContext, stage: Stage, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -34,13 +34,13 @@ function versionOf(event: ObjectEvent): { version?: bigint } {
   return version === null ? {} : { version };
 }
 
-export async function deleteObject(event: ObjectEvent, ctx: PipelineContext): Promise<ObjectOutcome> {
+export async function deleteObject(event: ObjectEvent, ctx: PipelineContext): Promise<HandledOutcome> {
   await timed(ctx, 'index', () => ctx.index.write({ type: 'delete', id: documentId(event.bucket, event.key, event.versionId), ...versionOf(event) }));
   return 'deleted';
 }
 
 /** Fetch → extract → index one object. Resolves once its document is durably indexed. */
-export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<{ outcome: ObjectOutcome; contentType?: string }> {
+export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<{ outcome: HandledOutcome; contentType?: string }> {
   const ref = { bucket: event.bucket, key: event.key, versionId: event.versionId };
   const head = await timed(ctx, 'fetch', () => ctx.objects.head(ref, signal));
   if (head.size > ctx.maxFileBytes) {

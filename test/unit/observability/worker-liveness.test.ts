@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/observability/logger.js';
 import type { BatchFailure, QueueDepth, QueueMessage, VisibilityChange, WorkQueue } from '../../../src/ports/queue.port.js';
-import { Worker, type WorkerSettings } from '../../../src/worker/worker.js';
+import { Worker } from '../../../src/worker/loop.js';
+import type { WorkerSettings } from '../../../src/worker/worker-deps.js';
 
-const logger = createLogger('silent');
 const msg = (id: string): QueueMessage => ({ id, receiptHandle: `rh-${id}`, body: id, receiveCount: 1, sentAt: null, attributes: {} });
 const settings = (over: Partial<WorkerSettings> = {}): WorkerSettings => ({
   batchSize: 10, waitSeconds: 20, visibilitySeconds: 30, heartbeatIntervalSeconds: 10, maxInflight: 1, processingTimeoutSeconds: 60,
@@ -49,7 +48,7 @@ describe('worker stop and liveness', () => {
   it('gives a receive on the wire a grace period and releases what it brings, unprocessed (visibility 0)', async () => {
     const queue = new ControlledQueue();
     const handled: string[] = [];
-    const worker = new Worker({ queue, handle: async (m) => { handled.push(m.id); return { kind: 'done', outcome: 'indexed', objects: 1 }; }, flushIndex: async () => {}, settings: settings(), logger });
+    const worker = new Worker({ queue, handle: async (m) => { handled.push(m.id); return { kind: 'done', outcome: 'indexed', objects: 1 }; }, flushIndex: async () => {}, settings: settings() });
     const run = worker.run();
     while (queue.receiving === 0) await tick(1);
     const stopped = worker.stop();
@@ -67,7 +66,7 @@ describe('worker stop and liveness', () => {
 
   it('aborts a long poll that is still waiting after the grace period', async () => {
     const queue = new ControlledQueue();
-    const worker = new Worker({ queue, handle: async () => ({ kind: 'done', outcome: 'indexed', objects: 1 }), flushIndex: async () => {}, settings: settings(), logger });
+    const worker = new Worker({ queue, handle: async () => ({ kind: 'done', outcome: 'indexed', objects: 1 }), flushIndex: async () => {}, settings: settings() });
     const run = worker.run();
     while (queue.receiving === 0) await tick(1);
     const t0 = performance.now();
@@ -86,7 +85,6 @@ describe('worker stop and liveness', () => {
       handle: () => new Promise((resolve) => (finish = () => resolve({ kind: 'done', outcome: 'indexed', objects: 1 }))),
       flushIndex: async () => {},
       settings: settings({ maxInflight: 1 }),
-      logger,
       beat: () => beats.push(performance.now()),
     });
     const run = worker.run();

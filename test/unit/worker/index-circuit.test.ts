@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DocsiftError } from '../../../src/domain/errors.js';
-import { createLogger } from '../../../src/observability/logger.js';
 import type { BatchFailure, QueueDepth, QueueMessage, VisibilityChange, WorkQueue } from '../../../src/ports/queue.port.js';
 import { IndexCircuit } from '../../../src/worker/index-circuit.js';
-import { Worker } from '../../../src/worker/worker.js';
+import { Worker } from '../../../src/worker/loop.js';
 
 describe('IndexCircuit', () => {
   it('opens after the threshold, doubles its pause per opening, and closes on success', () => {
@@ -59,7 +58,6 @@ describe('Worker with an index outage', () => {
       handle: async () => ({ kind: 'failed', error: new DocsiftError('index_unavailable', 'index', '503') }),
       flushIndex: async () => {},
       settings: { batchSize: 10, waitSeconds: 0, visibilitySeconds: 30, heartbeatIntervalSeconds: 10, maxInflight: 4, processingTimeoutSeconds: 60, shutdownTimeoutSeconds: 1, retry: { baseSeconds: 10, maxSeconds: 900 }, exitWhenIdle: 0, ackDelayMs: 1 },
-      logger: createLogger('silent'),
       circuit: new IndexCircuit({ threshold: 3, baseMs: 60_000, maxMs: 60_000 }),
     });
     const run = worker.run();

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DocsiftError } from '../../../src/domain/errors.js';
-import { createLogger } from '../../../src/observability/logger.js';
-import type { MessageOutcome } from '../../../src/pipeline/process-message.js';
+import type { MessageOutcome } from '../../../src/ports/message-handler.port.js';
 import type { BatchFailure, DeadLetterAttributes, QueueDepth, QueueMessage, VisibilityChange, WorkQueue } from '../../../src/ports/queue.port.js';
-import { Worker, type WorkerSettings } from '../../../src/worker/worker.js';
+import { Worker } from '../../../src/worker/loop.js';
+import type { WorkerSettings } from '../../../src/worker/worker-deps.js';
 
 /** An in-memory queue that records every call, for decisions that do not need a server. */
 class FakeQueue implements WorkQueue {
@@ -43,13 +43,12 @@ const settings = (over: Partial<WorkerSettings> = {}): WorkerSettings => ({
   batchSize: 10, waitSeconds: 0, visibilitySeconds: 30, heartbeatIntervalSeconds: 10, maxInflight: 4, processingTimeoutSeconds: 60,
   shutdownTimeoutSeconds: 5, retry: { baseSeconds: 10, maxSeconds: 900 }, exitWhenIdle: 2, ackDelayMs: 1, ...over,
 });
-const logger = createLogger('silent');
 
 describe('Worker decisions', () => {
   it('acknowledges done messages in batches and stops when idle', async () => {
     const queue = new FakeQueue();
     queue.pending = ['a', 'b', 'c'].map((id) => msg(id));
-    const worker = new Worker({ queue, handle: async () => ({ kind: 'done', outcome: 'indexed', objects: 1 }), flushIndex: async () => {}, settings: settings(), logger });
+    const worker = new Worker({ queue, handle: async () => ({ kind: 'done', outcome: 'indexed', objects: 1 }), flushIndex: async () => {}, settings: settings() });
     expect(await worker.run()).toBe('idle');
     expect(queue.deleted.sort()).toEqual(['a', 'b', 'c']);
     expect(worker.counts.indexed).toBe(3);
@@ -71,7 +70,6 @@ describe('Worker decisions', () => {
       },
       flushIndex: async () => {},
       settings: settings({ maxInflight: 3 }),
-      logger,
     });
     await worker.run();
     expect(peak).toBeLessThanOrEqual(3);
@@ -83,7 +81,7 @@ describe('Worker decisions', () => {
     const queue = new FakeQueue();
     queue.pending = [msg('t', 3)];
     const failed: MessageOutcome = { kind: 'failed', error: new DocsiftError('index_unavailable', 'index', 'down') };
-    const worker = new Worker({ queue, handle: async () => failed, flushIndex: async () => {}, settings: settings(), logger });
+    const worker = new Worker({ queue, handle: async () => failed, flushIndex: async () => {}, settings: settings() });
     await worker.run();
     expect(queue.deleted).toEqual([]);
     expect(queue.visibility).toEqual([{ id: 't', receiptHandle: 'rh-t', visibilitySeconds: 40 }]);
@@ -101,7 +99,7 @@ describe('Worker decisions', () => {
     const worker = new Worker({
       queue, dlq,
       handle: async () => ({ kind: 'failed', error: new DocsiftError('not_found', 'fetch', 'NoSuchKey'), contentType: 'application/pdf' }),
-      flushIndex: async () => {}, settings: settings(), logger,
+      flushIndex: async () => {}, settings: settings(),
     });
     await worker.run();
     expect(order).toEqual(['dlq', 'delete']);
@@ -113,7 +111,7 @@ describe('Worker decisions', () => {
     const queue = new FakeQueue();
     queue.pending = [msg('p')];
     const dlq = { url: 'x', send: async () => { throw new DocsiftError('connection', 'dlq', 'refused'); }, depth: async () => ({ visible: 0, inFlight: 0, delayed: 0 }) };
-    const worker = new Worker({ queue, dlq, handle: async () => ({ kind: 'failed', error: new DocsiftError('bad_message', 'parse', 'x') }), flushIndex: async () => {}, settings: settings(), logger });
+    const worker = new Worker({ queue, dlq, handle: async () => ({ kind: 'failed', error: new DocsiftError('bad_message', 'parse', 'x') }), flushIndex: async () => {}, settings: settings() });
     await worker.run();
     expect(queue.deleted).toEqual([]);
     expect(queue.visibility[0]).toMatchObject({ id: 'p', visibilitySeconds: 10 });
@@ -124,7 +122,7 @@ describe('Worker decisions', () => {
     queue.receiveError = new DocsiftError('connection', 'receive', 'ECONNREFUSED');
     const sleeps: number[] = [];
     const worker = new Worker({
-      queue, handle: async () => ({ kind: 'done', outcome: 'indexed', objects: 1 }), flushIndex: async () => {}, settings: settings(), logger,
+      queue, handle: async () => ({ kind: 'done', outcome: 'indexed', objects: 1 }), flushIndex: async () => {}, settings: settings(),
       clock: { now: () => Date.now(), sleep: async (ms) => { sleeps.push(ms); if (sleeps.length >= 5) void worker.stop(); } },
     });
     await worker.run();
@@ -140,7 +138,7 @@ describe('Worker decisions', () => {
       const gate = new Promise<void>((r) => (release = r));
       const worker = new Worker({
         queue, handle: async () => { await gate; return { kind: 'done', outcome: 'indexed', objects: 1 }; },
-        flushIndex: async () => {}, settings: settings({ heartbeatIntervalSeconds: 10 }), logger,
+        flushIndex: async () => {}, settings: settings({ heartbeatIntervalSeconds: 10 }),
       });
       const run = worker.run();
       while (worker.inflightCount === 0) await new Promise((r) => setTimeout(r, 5));
@@ -165,7 +163,6 @@ describe('Worker decisions', () => {
       handle: (_m, signal) => new Promise<MessageOutcome>((resolve) => signal.addEventListener('abort', () => resolve({ kind: 'failed', error: new DocsiftError('processing_timeout', 'extract', 'aborted') }))),
       flushIndex: async () => { flushed++; throw new Error('flush failed'); },
       settings: settings({ shutdownTimeoutSeconds: 0.05, exitWhenIdle: 0 }),
-      logger,
     });
     const run = worker.run();
     while (worker.inflightCount === 0) await new Promise((r) => setTimeout(r, 5));
