@@ -32,7 +32,7 @@ function messageLogHandlers(log: Logger): Handlers {
     job_failed: (e) => {
       // A message released at shutdown is not a failure decision: only its metric counts it.
       if (e.action === 'release') return;
-      const fields = { event: 'job_failed', message_id: e.messageId, error_class: e.error.code, stage: e.error.stage, kind: e.error.kind, reason: truncateMessage(e.error.message, 300) };
+      const fields = { event: 'job_failed' as const, message_id: e.messageId, error_class: e.error.code, stage: e.error.stage, kind: e.error.kind, reason: truncateMessage(e.error.message, 300) };
       log.warn({ ...fields, decision: e.action, receive_count: e.receiveCount }, 'job failed');
     },
     index_circuit_opened: (e) => log.warn({ event: 'index_circuit', pause_ms: e.pauseMs }, 'index keeps failing: intake paused'),

@@ -9,6 +9,13 @@ function ignored(event: ObjectEvent, ctx: PipelineContext): boolean {
   return ctx.ignoreKeyPrefixes.some((prefix) => prefix !== '' && event.key.startsWith(prefix));
 }
 
+/** A failure after an abort is the timeout's doing, unless it is permanent anyway; the content type survives either way. */
+function classify(err: unknown, signal: AbortSignal | undefined): DocsiftError {
+  if (!signal?.aborted || (err instanceof DocsiftError && err.permanent)) return toDocsiftError(err, 'extract');
+  const original = err instanceof DocsiftError ? err : undefined;
+  return new DocsiftError('processing_timeout', original?.stage ?? 'extract', 'processing timed out', { cause: err, contentType: original?.contentType });
+}
+
 /**
  * One message → every object change it carries, in order. It is done only when all of them are
  * durably indexed; any failure fails the whole message (re-running the ones that succeeded is an
@@ -29,13 +36,9 @@ export async function processMessage(message: QueueMessage, ctx: PipelineContext
     if (signal?.aborted) return { kind: 'failed', error: new DocsiftError('processing_timeout', 'extract', 'processing timed out') };
     try {
       if (event.action === 'delete') last = await deleteObject(event, ctx);
-      else last = (await upsertObject(event, ctx, signal)).outcome;
+      else last = await upsertObject(event, ctx, signal);
     } catch (err) {
-      const error = signal?.aborted && !(err instanceof DocsiftError && err.permanent)
-        ? new DocsiftError('processing_timeout', err instanceof DocsiftError ? err.stage : 'extract', 'processing timed out', { cause: err })
-        : toDocsiftError(err, 'extract');
-      const contentType = (err as { contentType?: string }).contentType;
-      return contentType ? { kind: 'failed', error, contentType } : { kind: 'failed', error };
+      return { kind: 'failed', error: classify(err, signal) };
     }
   }
   return { kind: 'done', outcome: last, objects: events.length };

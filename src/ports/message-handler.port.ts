@@ -7,7 +7,7 @@ export type HandledOutcome = 'indexed' | 'deleted' | 'ignored';
 /** The result the loop settles a message by: acknowledge it, or apply the failure decision. */
 export type MessageOutcome =
   | { kind: 'done'; outcome: HandledOutcome; objects: number }
-  | { kind: 'failed'; error: DocsiftError; contentType?: string };
+  | { kind: 'failed'; error: DocsiftError };
 
 /**
  * The use case the loop runs for one message (pipeline/process-message.ts, bound to its ports in

@@ -117,7 +117,7 @@ export class Settler {
           stage: error.stage,
           sourceQueue: this.ports.queueUrl,
           failedAt: new Date(clock.now()).toISOString(),
-          ...(outcome.contentType ? { contentType: outcome.contentType } : {}),
+          ...(error.contentType ? { contentType: error.contentType } : {}),
         },
         message.attributes,
       );

@@ -10,7 +10,7 @@ import { msg } from './fake-queue.js';
 
 const retry = { baseSeconds: 10, maxSeconds: 900 };
 const done = (outcome: 'indexed' | 'deleted' | 'ignored'): MessageOutcome => ({ kind: 'done', outcome, objects: 1 });
-const failed = (code: ErrorClass, contentType?: string): MessageOutcome => ({ kind: 'failed', error: new DocsiftError(code, 'fetch', `${code} happened`), ...(contentType ? { contentType } : {}) });
+const failed = (code: ErrorClass, contentType?: string): MessageOutcome => ({ kind: 'failed', error: new DocsiftError(code, 'fetch', `${code} happened`, { contentType }) });
 
 describe('planSettlement: a message outcome → what happens to the message', () => {
   const cases: Array<{ name: string; outcome: MessageOutcome; receiveCount: number; dlq: boolean; releasing: boolean; plan: SettlementPlan['action']; visibilitySeconds?: number }> = [
@@ -91,7 +91,7 @@ describe('Settler: applies the plan through the queue ports, deleting nothing be
         stage: 'fetch',
         sourceQueue: 'http://fake/q',
         failedAt: '2026-11-23T12:00:00.000Z',
-        ...(outcome.contentType ? { contentType: outcome.contentType } : {}),
+        ...(outcome.error.contentType ? { contentType: outcome.error.contentType } : {}),
       });
     }
   });
