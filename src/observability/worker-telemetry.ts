@@ -61,7 +61,7 @@ function lifecycleLogHandlers(log: Logger): Handlers {
     released_unstarted: (e) => log.info({ event: 'shutdown', released_unstarted: e.count }, 'released messages received during stop'),
     shutdown_timeout: (e) => log.warn({ event: 'shutdown', released: e.released }, 'shutdown timeout: releasing unfinished messages'),
     cleanup_failed: (e) => log.error({ event: 'cleanup_result', step: e.step, ok: false, reason: e.reason }, 'shutdown step failed'),
-    drained: (e) => log.info({ event: 'drained', reason: e.reason, counts: e.counts, drain_ms: e.drainMs }, 'worker stopped'),
+    drained: (e) => log.info({ event: 'drained', reason: e.reason, counts: e.counts, drain_ms: e.drainMs, busy_ms: e.busyMs }, 'worker stopped'),
   };
 }
 

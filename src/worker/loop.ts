@@ -122,6 +122,7 @@ export class Worker {
       flushVisibility: () => this.visibility.drain(),
       stopKeeper: () => this.keeper.stop(),
       counts: this.counts,
+      busyMs: () => (this.firstReceivedAt === null ? null : (this.lastSettledAt ?? this.clock.now()) - this.firstReceivedAt),
       clock: this.clock,
       emit: this.emit,
     };

@@ -27,6 +27,7 @@ export interface DrainTarget {
   flushVisibility(): Promise<void>;
   stopKeeper(): void;
   counts: OutcomeCounts;
+  busyMs(): number | null;
   clock: Clock;
   emit: (event: WorkerEvent) => void;
 }
@@ -67,5 +68,5 @@ export async function drain(t: DrainTarget): Promise<void> {
     ['stop_keeper', () => t.stopKeeper()],
   ];
   await runCleanup(steps, (step, error) => t.emit({ type: 'cleanup_failed', step, reason: error.message }));
-  t.emit({ type: 'drained', reason: t.reason, counts: t.counts, drainMs: Math.round(t.clock.now() - started) });
+  t.emit({ type: 'drained', reason: t.reason, counts: t.counts, drainMs: Math.round(t.clock.now() - started), busyMs: t.busyMs() });
 }

@@ -35,7 +35,8 @@ export type WorkerEvent =
   | { type: 'released_unstarted'; count: number }
   | { type: 'shutdown_timeout'; released: number }
   | { type: 'cleanup_failed'; step: string; reason: string }
-  | { type: 'drained'; reason: StopReason; counts: OutcomeCounts; drainMs: number };
+  /** `busyMs`: first receive to last settlement (null before the first message), the run's working time without its idle polls. */
+  | { type: 'drained'; reason: StopReason; counts: OutcomeCounts; drainMs: number; busyMs: number | null };
 
 export type WorkerEventType = WorkerEvent['type'];
 export type EventOf<T extends WorkerEventType> = Extract<WorkerEvent, { type: T }>;

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../src/devstack/local-stack.js';
-import { makeSamples } from '../../../src/devstack/samples.js';
+import { startLocalStack, type LocalStack } from '../../../devstack/local-stack.js';
+import { makeSamples } from '../../../devstack/samples.js';
 import { freePort, ROOT, sample, upload, WorkerChild } from './child.js';
 
 let stack: LocalStack;

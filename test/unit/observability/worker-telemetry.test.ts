@@ -30,7 +30,7 @@ const samples: { [T in WorkerEventType]: EventOf<T> } = {
   released_unstarted: { type: 'released_unstarted', count: 2 },
   shutdown_timeout: { type: 'shutdown_timeout', released: 1 },
   cleanup_failed: { type: 'cleanup_failed', step: 'flush_index', reason: 'flush failed' },
-  drained: { type: 'drained', reason: 'idle', counts, drainMs: 12 },
+  drained: { type: 'drained', reason: 'idle', counts, drainMs: 12, busyMs: 3400 },
 };
 
 /** The log line each event writes (level, `event` and the fields the DLQ tools, dashboards and fault tests grep), or null. */
@@ -53,7 +53,7 @@ const lines: { [T in WorkerEventType]: Record<string, unknown> | null } = {
   released_unstarted: { level: 'info', event: 'shutdown', released_unstarted: 2 },
   shutdown_timeout: { level: 'warn', event: 'shutdown', released: 1 },
   cleanup_failed: { level: 'error', event: 'cleanup_result', step: 'flush_index', ok: false, reason: 'flush failed' },
-  drained: { level: 'info', event: 'drained', reason: 'idle', counts, drain_ms: 12 },
+  drained: { level: 'info', event: 'drained', reason: 'idle', counts, drain_ms: 12, busy_ms: 3400 },
 };
 
 function capture() {
