@@ -26,7 +26,7 @@ import { processMessage } from './pipeline/process-message.js';
 import type { DeadLetterQueue, WorkQueue } from './ports/queue.port.js';
 import type { SearchIndex } from './ports/search-index.port.js';
 import { Worker } from './worker/loop.js';
-import type { IntakeGate } from './worker/worker-deps.js';
+import type { IntakeGate, WorkerSettings } from './worker/worker-deps.js';
 
 /**
  * Composition root: the only place that builds SDK clients and wires adapters into the pipeline
@@ -129,23 +129,11 @@ export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (c
   }
 }
 
-export async function createApp(config: Config, options: AppOptions): Promise<App> {
-  const { logger, metrics } = options;
-  if (!config.QUEUE_URL) throw new Error('QUEUE_URL is required');
-  await mkdir(config.TEMP_DIR, { recursive: true, mode: 0o700 });
-  const sqs = buildSqsClient(config, options.credentials);
-  const s3 = buildS3Client(config, options.credentials);
-  const queue = new SqsWorkQueue(sqs, config.QUEUE_URL);
-  const dlq = config.DLQ_URL ? new SqsDeadLetterQueue(sqs, config.DLQ_URL) : undefined;
-  const index = buildIndex(config, logger, metrics);
-  await waitForIndex(index, logger, options.beat);
-  const extractor = createExtractor(config, { logger, metrics, ...(options.beat ? { heartbeat: options.beat } : {}) });
-  const objects = new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n));
+/** The use case's ports and limits, from the configuration. */
+function pipelineContext(config: Config, ports: Pick<PipelineContext, 'objects' | 'extractor' | 'index'>, logger: Logger, metrics: Metrics): PipelineContext {
   const thumbnailPrefix = config.THUMBNAIL_PREFIX;
-  const ctx: PipelineContext = {
-    objects,
-    extractor,
-    index,
+  return {
+    ...ports,
     tempDir: config.TEMP_DIR,
     maxFileBytes: config.MAX_FILE_SIZE_MB * 1024 * 1024,
     indexedChars: config.INDEXED_CHARS,
@@ -158,44 +146,55 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     },
     warn: (event, fields) => logger.warn({ event, ...fields }, event),
   };
+}
+
+function workerSettings(config: Config, exitWhenIdle: number): WorkerSettings {
+  return {
+    batchSize: config.RECEIVE_BATCH_SIZE,
+    waitSeconds: config.RECEIVE_WAIT_SECONDS,
+    visibilitySeconds: config.VISIBILITY_TIMEOUT,
+    heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL,
+    maxInflight: config.MAX_INFLIGHT,
+    processingTimeoutSeconds: config.PROCESSING_TIMEOUT,
+    shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT,
+    retry: { baseSeconds: config.RETRY_BASE_SECONDS, maxSeconds: config.RETRY_MAX_SECONDS },
+    exitWhenIdle,
+    ackDelayMs: 20,
+  };
+}
+
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger, metrics } = options;
+  if (!config.QUEUE_URL) throw new Error('QUEUE_URL is required');
+  await mkdir(config.TEMP_DIR, { recursive: true, mode: 0o700 });
+  const sqs = buildSqsClient(config, options.credentials);
+  const s3 = buildS3Client(config, options.credentials);
+  const queue = new SqsWorkQueue(sqs, config.QUEUE_URL);
+  const dlq = config.DLQ_URL ? new SqsDeadLetterQueue(sqs, config.DLQ_URL) : undefined;
+  const index = buildIndex(config, logger, metrics);
+  await waitForIndex(index, logger, options.beat);
+  const extractor = createExtractor(config, { logger, metrics, ...(options.beat ? { heartbeat: options.beat } : {}) });
+  const objects = new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n));
+  const ctx = pipelineContext(config, { objects, extractor, index }, logger, metrics);
   const worker = new Worker({
     queue,
     ...(dlq ? { dlq } : {}),
     handle: (message, signal) => processMessage(message, ctx, signal),
     flushIndex: () => index.flush(),
-    settings: {
-      batchSize: config.RECEIVE_BATCH_SIZE,
-      waitSeconds: config.RECEIVE_WAIT_SECONDS,
-      visibilitySeconds: config.VISIBILITY_TIMEOUT,
-      heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL,
-      maxInflight: config.MAX_INFLIGHT,
-      processingTimeoutSeconds: config.PROCESSING_TIMEOUT,
-      shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT,
-      retry: { baseSeconds: config.RETRY_BASE_SECONDS, maxSeconds: config.RETRY_MAX_SECONDS },
-      exitWhenIdle: options.exitWhenIdle ?? 0,
-      ackDelayMs: 20,
-    },
+    settings: workerSettings(config, options.exitWhenIdle ?? 0),
     onEvent: workerTelemetry(logger, metrics),
     ...(options.beat ? { beat: options.beat } : {}),
     ...(options.gate ? { gate: options.gate } : {}),
   });
   let closed: Promise<void> | null = null;
-  return {
-    worker,
-    index,
-    sqs,
-    queue,
-    dlq,
-    close() {
-      closed ??= (async () => {
-        const steps: CleanupStep[] = [
-          ['index', () => index.close()],
-          ['extractor', () => extractor.close()],
-          ['clients', () => { sqs.destroy(); s3.destroy(); }],
-        ];
-        await runCleanup(steps, logStepFailure(logger, 'close step failed'));
-      })();
-      return closed;
-    },
+  const close = () => {
+    const steps: CleanupStep[] = [
+      ['index', () => index.close()],
+      ['extractor', () => extractor.close()],
+      ['clients', () => { sqs.destroy(); s3.destroy(); }],
+    ];
+    closed ??= runCleanup(steps, logStepFailure(logger, 'close step failed')).then(() => undefined);
+    return closed;
   };
+  return { worker, index, sqs, queue, dlq, close };
 }
