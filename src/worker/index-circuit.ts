@@ -8,19 +8,27 @@ import { exponentialBackoff } from '../domain/backoff.js';
  * receive is the probe. Pauses double per consecutive opening, up to `maxMs`.
  */
 export interface CircuitOptions {
-  /** Consecutive transient index failures that open the circuit. */
+  /** Consecutive transient index failures that open the circuit. @defaultValue 3 */
   threshold: number;
+  /** @defaultValue 5000 */
   baseMs: number;
+  /** @defaultValue 60000 */
   maxMs: number;
   now?: () => number;
 }
+
+const DEFAULTS: CircuitOptions = { threshold: 3, baseMs: 5000, maxMs: 60_000 };
 
 export class IndexCircuit {
   private consecutive = 0;
   private opens = 0;
   private openUntil = 0;
 
-  constructor(private readonly options: CircuitOptions = { threshold: 3, baseMs: 5000, maxMs: 60_000 }) {}
+  private readonly options: CircuitOptions;
+
+  constructor(options: Partial<CircuitOptions> = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
 
   private now(): number {
     return this.options.now?.() ?? Date.now();

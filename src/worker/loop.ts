@@ -63,7 +63,7 @@ export class Worker {
     const batch = { clock, max: SQS_BATCH, delayMs: s.ackDelayMs, backoff: { base: 250, max: 2000 } };
     this.deletes = new MicroBatcher((items) => deps.queue.deleteBatch(items), { ...batch, attempts: 4 });
     this.visibility = new MicroBatcher((items) => deps.queue.changeVisibilityBatch(items), { ...batch, attempts: 3 });
-    this.circuit = deps.circuit ?? new IndexCircuit({ threshold: 3, baseMs: 5000, maxMs: 60_000, now: () => clock.now() });
+    this.circuit = deps.circuit ?? new IndexCircuit({ now: () => clock.now() });
     this.keeper = new VisibilityKeeper(
       async (change) => {
         const failure = await this.visibility.add(change);
