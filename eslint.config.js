@@ -17,8 +17,18 @@ export default tseslint.config(
     },
   },
   {
+    // Small files and functions, named for their role (docs/architecture.md). src/adapters/extract is
+    // being rebuilt on the `contain` branch, which lifts this exception when it lands.
+    files: ['src/**/*.ts'],
+    ignores: ['src/adapters/extract/**'],
+    rules: {
+      'max-lines': ['error', { max: 300 }],
+      'max-lines-per-function': ['error', { max: 60 }],
+    },
+  },
+  {
     // CLI output, benchmarks and tests talk to a person on stdout.
-    files: ['src/cli/**', 'bench/**', 'test/**', 'bin/**', 'scripts/**'],
+    files: ['src/cli/**', 'devstack/**', 'bench/**', 'test/**', 'bin/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

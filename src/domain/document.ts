@@ -10,6 +10,19 @@ export interface OcrSummary {
   mean_confidence: number | null;
 }
 
+/** What extraction found, as the document needs it (the extractor port returns this and a thumbnail). */
+export interface ExtractedText {
+  contentType: string;
+  text: string;
+  method: ExtractionMethod;
+  status: ExtractionStatus;
+  detail?: string;
+  pages?: number;
+  ocr?: OcrSummary;
+  language?: string;
+  truncated?: boolean;
+}
+
 /** One search document per S3 object version. Field names are the index mapping's. */
 export interface SearchDocument {
   bucket: string;
@@ -69,4 +82,46 @@ export function capContent(text: string, maxChars: number): { content: string; t
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   return { content: text.slice(0, end), truncated: true };
+}
+
+/** The stored object a document describes: the event's identity, the HEAD's metadata, the download's size and hash. */
+export interface ObjectFacts {
+  bucket: string;
+  key: string;
+  versionId: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  size: number;
+  sha256: string;
+  sequencer: string | null;
+}
+
+/**
+ * The search document of one object version, without its thumbnail key (set once the upload
+ * succeeded). Pure: the same facts always give the same document.
+ */
+export function buildDocument(object: ObjectFacts, extraction: ExtractedText, opts: { extractMs: number; indexedChars: number; indexedAt: Date }): SearchDocument {
+  const { content, truncated } = capContent(extraction.text, opts.indexedChars);
+  const document: SearchDocument = {
+    bucket: object.bucket,
+    key: object.key,
+    version_id: object.versionId,
+    etag: object.etag,
+    size: object.size,
+    last_modified: object.lastModified,
+    filename: filenameOf(object.key),
+    extension: extensionOf(object.key),
+    content_type: extraction.contentType,
+    content,
+    content_length: extraction.text.length,
+    checksum: object.sha256,
+    extraction: { method: extraction.method, status: extraction.status, ms: opts.extractMs, ...(extraction.detail ? { detail: extraction.detail } : {}) },
+    indexed_at: opts.indexedAt.toISOString(),
+    sequencer: object.sequencer,
+  };
+  if (extraction.pages !== undefined) document.pages = extraction.pages;
+  if (extraction.ocr) document.ocr = extraction.ocr;
+  if (extraction.language) document.language = extraction.language;
+  if (truncated || extraction.truncated) document.truncated = true;
+  return document;
 }

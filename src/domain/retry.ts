@@ -1,3 +1,4 @@
+import { exponentialBackoff } from './backoff.js';
 import type { DocsiftError } from './errors.js';
 
 /** What to do with a message whose processing failed. */
@@ -20,9 +21,9 @@ export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
  * faults start one step higher because the peer is already struggling.
  */
 export function backoffSeconds(receiveCount: number, policy: BackoffPolicy, boost = 0): number {
-  const n = Math.max(1, Math.floor(receiveCount)) + boost;
-  const raw = policy.baseSeconds * 2 ** Math.min(n - 1, 30);
-  return Math.min(policy.maxSeconds, SQS_MAX_VISIBILITY_SECONDS, Math.max(0, Math.round(raw)));
+  const attempt = Math.max(1, Math.floor(receiveCount)) + boost;
+  const seconds = exponentialBackoff(attempt, { base: policy.baseSeconds, max: policy.maxSeconds });
+  return Math.min(SQS_MAX_VISIBILITY_SECONDS, Math.max(0, Math.round(seconds)));
 }
 
 export function decideFailure(

@@ -121,9 +121,12 @@ describe.each(SCENARIOS)('scenario %s', (file) => {
     expect(c.resources.requests.memory).toBe(c.resources.limits.memory);
     const env = envOf(c);
     const mib = limit / 2 ** 20;
-    const heap = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS ?? '')?.[1]);
-    const soft = Number(env.MEMORY_SOFT_LIMIT_MB);
-    const hard = Number(env.MEMORY_HARD_LIMIT_MB);
+    // Node sizes the heap from the cgroup limit: --max-old-space-size-percentage is the input.
+    const heap = (mib * Number(/--max-old-space-size-percentage=(\d+)/.exec(env.NODE_OPTIONS ?? '')?.[1])) / 100;
+    // The chart passes percents; the worker applies them to the cgroup limit it reads.
+    expect(env.MEMORY_LIMIT_MB).toBeUndefined();
+    const soft = (mib * Number(env.MEMORY_SOFT_LIMIT_PERCENT)) / 100;
+    const hard = (mib * Number(env.MEMORY_HARD_LIMIT_PERCENT)) / 100;
     expect(heap).toBeGreaterThan(0);
     expect(heap).toBeLessThan(soft);
     expect(soft).toBeLessThan(hard);
@@ -227,7 +230,7 @@ describe('scenario specifics', () => {
     // Two pods per node: 2 x 850m and 2 x 1400Mi fit the t3.medium's ~1930m / ~3.3 GiB allocatable.
     expect(2 * millicores(c.resources.requests.cpu)).toBeLessThan(1930);
     expect(2 * bytes(c.resources.limits.memory)).toBeLessThan(3.3 * 2 ** 30);
-    expect(envOf(c)).toMatchObject({ OCR_ENABLED: 'true', OCR_ENGINE: 'auto', OCR_WORKERS: '2', MEMORY_LIMIT_MB: '1400', MEMORY_SOFT_LIMIT_MB: '980', MEMORY_HARD_LIMIT_MB: '1190', NODE_OPTIONS: '--max-old-space-size=560', HEARTBEAT_MAX_AGE: '120' });
+    expect(envOf(c)).toMatchObject({ OCR_ENABLED: 'true', OCR_ENGINE: 'auto', OCR_WORKERS: '2', MEMORY_SOFT_LIMIT_PERCENT: '70', MEMORY_HARD_LIMIT_PERCENT: '85', NODE_OPTIONS: '--max-old-space-size-percentage=40', HEARTBEAT_MAX_AGE: '120' });
     expect((one(objects, 'TriggerAuthentication') as any).spec).toEqual({ podIdentity: { provider: 'aws', identityOwner: 'workload' } });
     const restart = byKind(objects, 'CronJob').find((o) => o.metadata.name.endsWith('-restart')) as any;
     expect(restart.spec.schedule).toBe('10 4 * * *');
@@ -319,8 +322,8 @@ describe('scenario specifics', () => {
     const env = envOf(c);
     expect(env.OCR_ENABLED).toBe('false');
     expect(env.OCR_WORKERS).toBeUndefined();
-    expect(Number(env.MEMORY_HARD_LIMIT_MB)).toBeLessThan(512);
-    expect(env.NODE_OPTIONS).toBe('--max-old-space-size=204');
+    expect(Number(env.MEMORY_HARD_LIMIT_PERCENT)).toBeLessThan(100);
+    expect(env.NODE_OPTIONS).toBe('--max-old-space-size-percentage=40');
     expect(one(get('small-no-ocr-values.yaml').objects, 'ScaledObject').spec).toMatchObject({ minReplicaCount: 0 });
   });
 

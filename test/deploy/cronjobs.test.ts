@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../src/devstack/local-stack.js';
+import { startLocalStack, type LocalStack } from '../../devstack/local-stack.js';
 import { startKubeApiDouble, TOKEN, type KubeApiDouble } from '../helpers/kube-api-double.js';
 import { sqsHelpers } from '../helpers/local-sqs.js';
 import { OpenSearchDouble } from '../helpers/opensearch-double.js';

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startLocalStack, type LocalStack } from '../../src/devstack/local-stack.js';
-import { makeSamples } from '../../src/devstack/samples.js';
+import { startLocalStack, type LocalStack } from '../../devstack/local-stack.js';
+import { makeSamples } from '../../devstack/samples.js';
 import { buildPdf } from '../fixtures/pdf.fixture.js';
 import { encode } from '../fixtures/image.fixture.js';
 import { englishText, renderTextPage } from '../fixtures/text-image.fixture.js';
@@ -111,9 +111,8 @@ describe.each(GROUPS)('worker pod of $name', ({ scenarios }) => {
     expect(write.stderr).toMatch(/Read-only file system/);
     const caps = await pod.container.exec(['sh', '-c', 'grep CapEff /proc/self/status'], 5000);
     expect(caps.stdout).toMatch(/CapEff:\s+0+$/m);
-    const env = pod.translated.env;
     const limit = await pod.container.exec(['sh', '-c', 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes'], 5000);
-    expect(Number(limit.stdout.trim())).toBe(Number(env.MEMORY_LIMIT_MB) * 2 ** 20);
+    expect(Number(limit.stdout.trim())).toBe(pod.translated.memoryLimitBytes);
     // Each emptyDir is a tmpfs of its sizeLimit, writable by the pod's user.
     for (const mount of pod.translated.args.filter((a) => a.startsWith('type=tmpfs,'))) {
       const dest = /destination=([^,]+)/.exec(mount)![1]!;

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startLocalStack } from '../../src/devstack/local-stack.js';
-import { freePort } from '../../src/devstack/free-port.js';
+import { startLocalStack } from '../../devstack/local-stack.js';
+import { freePort } from '../../devstack/free-port.js';
 
 /**
  * The real protocol peers the contract suites run against: the in-process npm servers

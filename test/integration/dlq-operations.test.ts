@@ -6,24 +6,13 @@ import { moveAll } from '../../src/operations/dlq-move.js';
 import { redriveFiltered, type RedriveOptions } from '../../src/operations/dlq-redrive.js';
 import { sampleDeadLetters } from '../../src/operations/dlq-stats.js';
 import type { Clock } from '../../src/ports/clock.port.js';
+import { systemClock } from '../../src/platform/clock.js';
+import { virtualClock as makeVirtualClock } from '../helpers/virtual-clock.js';
 import type { MessageSender, OutgoingMessage } from '../../src/ports/message-sender.port.js';
 import { startLocalSqs, type LocalSqs } from '../helpers/local-sqs.js';
 
-const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-
-/** Time that passes only when someone sleeps: rate limits are checked exactly and fast. */
-function virtualClock(): Clock & { slept: number } {
-  let now = Date.parse('2026-11-23T12:00:00Z');
-  const clock = {
-    slept: 0,
-    now: () => now,
-    sleep: async (ms: number) => {
-      now += ms;
-      clock.slept += ms;
-    },
-  };
-  return clock;
-}
+const realClock = systemClock;
+const virtualClock = () => makeVirtualClock(Date.parse('2026-11-23T12:00:00Z'));
 
 let local: LocalSqs;
 beforeAll(async () => {

@@ -102,18 +102,18 @@ app.kubernetes.io/component: worker
 {{- end }}
 {{- end }}
 
-{{- define "docsift.heapMiB" -}}
-{{- div (mul (int (include "docsift.memoryLimitMiB" .)) (int .Values.heap.percent)) 100 }}
-{{- end }}
-
 {{- define "docsift.memorySoftMiB" -}}
 {{- div (mul (int (include "docsift.memoryLimitMiB" .)) (int .Values.memoryGuard.softPercent)) 100 }}
 {{- end }}
 
-{{- define "docsift.memoryHardMiB" -}}
+{{- define "docsift.checkMemoryGuard" -}}
 {{- if le (int .Values.memoryGuard.hardPercent) (int .Values.memoryGuard.softPercent) }}
 {{- fail (printf "memoryGuard.hardPercent=%v must be above memoryGuard.softPercent=%v" .Values.memoryGuard.hardPercent .Values.memoryGuard.softPercent) }}
 {{- end }}
+{{- end }}
+
+{{/* For NOTES only: the worker derives its own thresholds from the cgroup limit and the percents. */}}
+{{- define "docsift.memoryHardMiB" -}}
 {{- div (mul (int (include "docsift.memoryLimitMiB" .)) (int .Values.memoryGuard.hardPercent)) 100 }}
 {{- end }}
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CHART_DIR, renderChart } from '../../chart/lib/helm.js';
 import { parseManifests, podSpecOf, type K8sObject } from '../../chart/lib/manifests.js';
-import type { LocalStack } from '../../../src/devstack/local-stack.js';
+import type { LocalStack } from '../../../devstack/local-stack.js';
 import { translateContainer, type K8sSecretLike, type PodContext, type TranslatedContainer } from './pod-spec.js';
 import { Container, podman } from './podman.js';
 import { Prober } from './prober.js';

@@ -42,6 +42,8 @@ export interface TranslatedContainer {
   args: string[];
   env: Record<string, string>;
   stopTimeoutSeconds: number;
+  /** The container's memory limit in bytes (the cgroup limit it runs under), if it has one. */
+  memoryLimitBytes?: number;
   /** Container port by name, for HTTP probes. */
   ports: Record<string, number>;
   probes: { startup?: any; liveness?: any; readiness?: any };
@@ -208,6 +210,7 @@ export function translateContainer(pod: any, containerName: string, ctx: PodCont
     args,
     env,
     stopTimeoutSeconds,
+    ...(container.resources?.limits?.memory !== undefined ? { memoryLimitBytes: Math.round(quantity(container.resources.limits.memory)) } : {}),
     ports,
     probes: { startup: container.startupProbe, liveness: container.livenessProbe, readiness: container.readinessProbe },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capContent, documentId, extensionOf, filenameOf, normaliseVersion } from '../../../src/domain/document.js';
+import { buildDocument, capContent, documentId, extensionOf, filenameOf, normaliseVersion } from '../../../src/domain/document.js';
 
 describe('documentId', () => {
   it('is stable for the same bucket, key and version', () => {
@@ -48,5 +48,35 @@ describe('capContent', () => {
     const { content, truncated } = capContent(text, 3);
     expect(truncated).toBe(true);
     expect(content).toBe('ab');
+  });
+});
+
+describe('buildDocument', () => {
+  const object = { bucket: 'b', key: 'dir/Report.PDF', versionId: null, etag: '"e"', lastModified: null, size: 10, sha256: 'abc', sequencer: '0A' };
+  const extraction = { contentType: 'application/pdf', text: '日本語テキスト', method: 'pdf_text' as const, status: 'ok' as const };
+  const opts = { extractMs: 12, indexedChars: 100, indexedAt: new Date('2026-11-23T12:00:00Z') };
+
+  it('is the index mapping of the object facts and the extraction, in the mapping order', () => {
+    const doc = buildDocument(object, extraction, opts);
+    expect(Object.keys(doc)).toEqual(['bucket', 'key', 'version_id', 'etag', 'size', 'last_modified', 'filename', 'extension', 'content_type', 'content', 'content_length', 'checksum', 'extraction', 'indexed_at', 'sequencer']);
+    expect(doc).toMatchObject({ filename: 'Report.PDF', extension: 'pdf', content: '日本語テキスト', content_length: 7, extraction: { method: 'pdf_text', status: 'ok', ms: 12 }, indexed_at: '2026-11-23T12:00:00.000Z' });
+  });
+
+  it.each([
+    { name: 'cut at INDEXED_CHARS', text: 'abcdef', indexedChars: 4, truncated: true, content: 'abcd' },
+    { name: 'never splits a surrogate pair', text: 'ab😀cd', indexedChars: 3, truncated: true, content: 'ab' },
+    { name: 'the extractor stopped early', text: 'abc', indexedChars: 100, truncated: true, content: 'abc', extractorTruncated: true },
+    { name: 'short text is whole', text: 'abc', indexedChars: 100, truncated: undefined, content: 'abc' },
+  ])('$name', ({ text, indexedChars, truncated, content, extractorTruncated }) => {
+    const doc = buildDocument(object, { ...extraction, text, ...(extractorTruncated ? { truncated: true } : {}) }, { ...opts, indexedChars });
+    expect(doc.content).toBe(content);
+    expect(doc.truncated).toBe(truncated);
+  });
+
+  it('keeps pages, OCR summary, language and detail only when the extractor gave them', () => {
+    const ocr = { engine: 'native', languages: 'jpn+eng', pages_ocr: 1, mean_confidence: 91 };
+    const doc = buildDocument(object, { ...extraction, pages: 2, ocr, language: 'ja', detail: 'page 2 OCR' }, opts);
+    expect(doc).toMatchObject({ pages: 2, ocr, language: 'ja', extraction: { detail: 'page 2 OCR' } });
+    expect(buildDocument(object, extraction, opts)).not.toHaveProperty('pages');
   });
 });

@@ -1,5 +1,8 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { containerMemoryLimit, containerWorkingSet } from '../../../src/observability/cgroup.js';
+import { containerCpus, containerMemoryLimit, containerWorkingSet } from '../../../src/platform/cgroup.js';
 
 const GiB = 1024 ** 3;
 const fs = (files: Record<string, string>) => (path: string) => files[path];
@@ -40,5 +43,29 @@ describe('containerWorkingSet', () => {
   });
   it('null without cgroup files', () => {
     expect(containerWorkingSet(fs({}))).toBeNull();
+  });
+});
+
+function cgroup(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'docsift-cgroup-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(root, name, '..'), { recursive: true });
+    writeFileSync(join(root, name), content);
+  }
+  return root;
+}
+
+describe('containerCpus (OCR_WORKERS default)', () => {
+  const machine = availableParallelism();
+  it.each([
+    ['cgroup v2 quota of 1.5 CPUs rounds up', { 'cpu.max': '150000 100000\n' }, Math.min(2, machine)],
+    ['cgroup v2 quota of one CPU', { 'cpu.max': '100000 100000' }, 1],
+    ['cgroup v2 without a quota', { 'cpu.max': 'max 100000' }, machine],
+    ['cgroup v1 quota of half a CPU', { 'cpu/cpu.cfs_quota_us': '50000', 'cpu/cpu.cfs_period_us': '100000' }, 1],
+    ['cgroup v1 without a quota (-1)', { 'cpu/cpu.cfs_quota_us': '-1', 'cpu/cpu.cfs_period_us': '100000' }, machine],
+    ['a quota above the machine is capped', { 'cpu.max': '6400000 100000' }, machine],
+    ['no cgroup files at all', {}, machine],
+  ])('%s', (_name, files, expected) => {
+    expect(containerCpus(cgroup(files))).toBe(expected);
   });
 });

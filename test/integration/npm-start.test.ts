@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const bin = new URL('../../bin/docsift.js', import.meta.url).pathname;
+const start = new URL('../../devstack/start.ts', import.meta.url).pathname;
+const tsx = import.meta.resolve('tsx');
 
-describe('npm start (docsift dev) on embedded defaults', () => {
+describe('npm start (devstack/start.ts: local stack + the production `docsift run`) on embedded defaults', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'docsift-dev-'));
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('drains a generated corpus of every supported type and ends with its summary', () => {
-    const r = spawnSync(process.execPath, [bin, 'dev', '--documents', '40'], { cwd, encoding: 'utf8', timeout: 240_000, env: { PATH: process.env.PATH ?? '', HOME: cwd, TMPDIR: cwd } });
+    const r = spawnSync(process.execPath, ['--import', tsx, start, '--documents', '40'], { cwd, encoding: 'utf8', timeout: 240_000, env: { PATH: process.env.PATH ?? '', HOME: cwd, TMPDIR: cwd } });
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     expect(r.stdout).toMatch(/messages {4}40 of 40 \(indexed 40, deleted 0, dead-lettered 0, retried 0\)/);
     expect(r.stdout).toMatch(/throughput {2}\d+ messages\/minute/);

@@ -1,4 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+/**
+ * The ground floor: what the kernel says about this container (memory limit, working set, CPU
+ * quota), read from the cgroup files. Imports nothing else of docsift, so config, observability and
+ * the adapters can all build on it.
+ */
 
 /** Reads a text file, undefined when it does not exist or cannot be read. Injected in tests. */
 export type FileReader = (path: string) => string | undefined;
@@ -95,3 +102,26 @@ export function containerWorkingSet(read: FileReader = readText, root = '/sys/fs
 }
 
 export const MiB = 1024 * 1024;
+
+/**
+ * CPUs the container may use: the cgroup v2 `cpu.max` quota (or v1 cfs quota/period), rounded up,
+ * never more than the machine has; without a quota, available parallelism.
+ */
+export function containerCpus(root = '/sys/fs/cgroup', read: FileReader = readText): number {
+  const machine = availableParallelism();
+  const v2 = read(`${root}/cpu.max`);
+  if (v2) {
+    const [quota, period] = v2.split(/\s+/);
+    if (quota && quota !== 'max' && period) return clampCpus(Number(quota) / Number(period), machine);
+    return machine;
+  }
+  const quota = read(`${root}/cpu/cpu.cfs_quota_us`) ?? read(`${root}/cpu.cfs_quota_us`);
+  const period = read(`${root}/cpu/cpu.cfs_period_us`) ?? read(`${root}/cpu.cfs_period_us`);
+  if (quota && period && Number(quota) > 0) return clampCpus(Number(quota) / Number(period), machine);
+  return machine;
+}
+
+function clampCpus(cpus: number, machine: number): number {
+  if (!Number.isFinite(cpus) || cpus <= 0) return machine;
+  return Math.max(1, Math.min(machine, Math.ceil(cpus)));
+}
