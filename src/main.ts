@@ -160,6 +160,7 @@ function workerSettings(config: Config, exitWhenIdle: number): WorkerSettings {
     retry: { baseSeconds: config.RETRY_BASE_SECONDS, maxSeconds: config.RETRY_MAX_SECONDS },
     exitWhenIdle,
     ackDelayMs: 20,
+    redrivePolicyIntervalSeconds: config.REDRIVE_POLICY_INTERVAL,
   };
 }
 
@@ -178,6 +179,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const ctx = pipelineContext(config, { objects, extractor, index }, logger, metrics);
   const worker = new Worker({
     queue,
+    redrivePolicy: queue,
     ...(dlq ? { dlq } : {}),
     handle: (message, signal) => processMessage(message, ctx, signal),
     flushIndex: () => index.flush(),

@@ -9,6 +9,8 @@ export const LOG_EVENTS = [
   'job_done',
   'job_failed',
   'dlq_sent',
+  'left_for_redrive',
+  'redrive_policy',
   'ack_failed',
   'visibility_failed',
   'thumbnail_failed',

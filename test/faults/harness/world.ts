@@ -190,7 +190,7 @@ export class World {
   }
 
   idOf(key: string): string {
-    return documentId(this.stack.bucket, key, null);
+    return documentId(this.stack.bucket, key);
   }
 
   /**
