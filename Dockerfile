@@ -7,13 +7,11 @@
 # Node 24 (LTS), the same version as the `node` devDependency every npm script runs on (a test
 # keeps them equal): docsift is developed, tested and run on one Node.
 # Debian bookworm-slim, not Alpine: sharp and @napi-rs/canvas ship glibc prebuilds.
-# Size, estimated (no Docker engine where this was written; measured `npm install --omit=dev` of
-# this package.json): ~500 MB uncompressed, ~160 MB compressed =
-#   node:24-bookworm-slim ~230 MB - npm/corepack/yarn ~25 MB + tini/ca-certificates ~2 MB
-#   + production node_modules 340 MB - source maps/.d.ts/docs ~47 MB = ~293 MB
-#     (pdfjs-dist 73, @kubernetes/client-node 57, tesseract.js-core 44, @napi-rs/canvas 35,
-#      eng+jpn traineddata 31, sharp/libvips 19, AWS SDK 23)
-#   + dist ~1 MB.
+# Size, measured by `npm run test:deploy` (buildah, on a local stand-in for the base image):
+# the layers this file adds are ~440 MB uncompressed on top of the base: Debian's tesseract with
+# eng/jpn/osd data, tini and ca-certificates ~218 MB (libicu alone 36 MB), production node_modules
+# ~219 MB (pdfjs-dist, @kubernetes/client-node, tesseract.js-core, @napi-rs/canvas, the
+# @tesseract.js-data traineddata, sharp/libvips, AWS SDK), dist ~1 MB.
 
 ARG NODE_VERSION=24.21.0
 ARG DEBIAN_RELEASE=bookworm
@@ -24,9 +22,12 @@ WORKDIR /app
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 # Manifests first so the dependency layer is cached across source changes.
 COPY package.json package-lock.json ./
-# --ignore-scripts here: the `prepare` script compiles src/, which is not copied yet.
-RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts \
- && npm rebuild --foreground-scripts
+# --ignore-scripts: the `prepare` script compiles src/, which is not copied yet, and no package the
+# image ships needs an install script (sharp and @napi-rs/canvas come as prebuilt optional
+# packages; test/chart/dockerfile.test.ts fails if a production dependency gains one). The only
+# install scripts in the tree belong to dev tools: the `node` devDependency's preinstall would
+# download a second 190 MB Node binary into node_modules just to be pruned, and esbuild's is for tsx.
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
@@ -42,8 +43,11 @@ RUN npm run build \
 
 # ---- runtime: production dependencies, compiled output, tini as PID 1 ---------------------------
 FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS runtime
-# tini is PID 1: it forwards SIGTERM to node (which drains in-flight messages and exits within
-# SHUTDOWN_TIMEOUT) and reaps zombies of any child process; -g signals the whole process group.
+# tini is PID 1: it forwards SIGTERM to node only (which drains in-flight messages and exits within
+# SHUTDOWN_TIMEOUT) and reaps zombies of any child process. Not `tini -g`: that signals node's whole
+# process group, native tesseract children included, so every page being OCR'd on a scale-in died
+# and its message failed as ocr_failed instead of finishing. When node exits, the container's PID
+# namespace ends and the kernel kills anything left.
 # The npm/corepack/yarn toolchain is dropped (~25 MB, never used at run time). The user has a numeric
 # UID/GID because Kubernetes' runAsNonRoot can only verify a numeric user.
 # Debian's tesseract language data (LSTM "fast" models) is what the worker reads by default in the
@@ -64,7 +68,10 @@ RUN apt-get update \
 WORKDIR /app
 # MALLOC_ARENA_MAX=2: without it every replaced OCR worker thread leaves a glibc arena behind and
 # RSS climbs with recycling (measured +13% over 200 jobs; flat with 2 arenas).
+# NODE_OPTIONS: V8's heap as 40% of the container's memory limit, which Node reads from the cgroup
+# (a plain `docker run --memory` otherwise gets V8's own default); the chart sets its own percent.
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-old-space-size-percentage=40 \
     MALLOC_ARENA_MAX=2 \
     TESSDATA_DIR=/usr/share/tesseract-ocr/5/tessdata \
     TEMP_DIR=/tmp/docsift \
@@ -81,5 +88,5 @@ RUN ln -s /app/bin/docsift.js /usr/local/bin/docsift
 USER 10001:10001
 EXPOSE 9464
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/bin/tini", "-g", "--", "node", "/app/bin/docsift.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/docsift.js"]
 CMD ["run"]

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startLocalStack } from '../src/devstack/local-stack.js';
+import { startLocalStack } from '../devstack/local-stack.js';
 import { ROOT } from './children/spawn.js';
 import { ensureCorpus, summariseCorpus } from './corpus/corpus.js';
 import type { BenchOptions, RunName } from './options.js';

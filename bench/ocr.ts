@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { containerCpus } from '../src/adapters/extract/ocr/cpus.js';
+import { containerCpus } from '../src/platform/cgroup.js';
 import { checkNativeLanguages, findTesseract, NativeTesseract } from '../src/adapters/extract/ocr/native.engine.js';
 import type { OcrImage, OcrService } from '../src/adapters/extract/ocr/ocr.types.js';
 import { resolveLangSource } from '../src/adapters/extract/ocr/tessdata.js';

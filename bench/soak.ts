@@ -15,15 +15,15 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import sharp from 'sharp';
 import { queueDepth } from '../src/adapters/sqs/sqs.queue.js';
-import { startLocalStack } from '../src/devstack/local-stack.js';
-import { makeSamples } from '../src/devstack/samples.js';
+import { startLocalStack } from '../devstack/local-stack.js';
+import { makeSamples } from '../devstack/samples.js';
+import { uploadSamples } from '../devstack/upload.js';
 import { OpenSearchDouble } from '../test/helpers/opensearch-double.js';
 import { soakChartSvg, type SoakSample } from './soak-chart.js';
-import { freePort } from '../src/devstack/free-port.js';
+import { freePort } from '../devstack/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MiB = 1024 * 1024;
@@ -83,9 +83,7 @@ async function main(): Promise<void> {
     // M distinct objects; their S3 events (from the bridge) become the templates replayed N times.
     const samples = makeSamples(opts.distinct, 2026);
     console.log(`uploading ${samples.length} distinct objects to the local S3`);
-    for (let i = 0; i < samples.length; i += 16) {
-      await Promise.all(samples.slice(i, i + 16).map((s) => stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: s.key, Body: s.body, ContentType: s.contentType }))));
-    }
+    await uploadSamples(stack, samples);
     const templates: string[] = [];
     for (let idle = 0; templates.length < samples.length && idle < 50; ) {
       const out = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }));

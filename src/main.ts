@@ -13,16 +13,22 @@ import { SqsDeadLetterQueue } from './adapters/sqs/sqs.dead-letter.js';
 import { SqsWorkQueue } from './adapters/sqs/sqs.queue.js';
 import { claimTempDir, OWNER_FILE, sweepTempDir, writableDirProblem } from './adapters/temp/temp-dir.js';
 import { endpointFor } from './config/load.js';
+import { exponentialBackoff } from './domain/backoff.js';
 import { DocsiftError } from './domain/errors.js';
 import type { Config } from './config/schema.js';
-import type { Logger } from './observability/logger.js';
+import { logStepFailure, type Logger } from './observability/logger.js';
+import { workerTelemetry } from './observability/worker-telemetry.js';
+import { runCleanup, type CleanupStep } from './platform/cleanup.js';
 import type { Metrics, MetricStage } from './observability/metrics.js';
+import { systemClock } from './platform/clock.js';
 import type { PipelineContext } from './pipeline/context.js';
 import { guardAgainstPoison } from './pipeline/poison-guard.js';
+import type { Clock } from './ports/clock.port.js';
 import { processMessage } from './pipeline/process-message.js';
 import type { DeadLetterQueue, WorkQueue } from './ports/queue.port.js';
 import type { SearchIndex } from './ports/search-index.port.js';
-import { Worker, type IntakeGate, type WorkerSettings } from './worker/worker.js';
+import { Worker } from './worker/loop.js';
+import type { IntakeGate, WorkerSettings } from './worker/worker-deps.js';
 
 /**
  * Composition root: the only place that builds SDK clients and wires adapters into the pipeline
@@ -106,7 +112,7 @@ export function buildIndex(config: Config, logger: Logger, metrics: Metrics): Se
  * scales out exactly while the queue grows. The intake heartbeat keeps beating meanwhile.
  * A permanent rejection (bad template, no permission) still stops start-up.
  */
-export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (component: string) => void, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (component: string) => void, clock: Clock = systemClock): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     beat?.('intake');
     try {
@@ -115,10 +121,10 @@ export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (c
       return;
     } catch (err) {
       if (!(err instanceof DocsiftError) || err.permanent) throw err;
-      const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
+      const delay = exponentialBackoff(attempt, { base: 1000, max: 30_000 });
       logger.warn({ event: 'index_ready', ok: false, error_class: err.code, reason: err.message, retry_in_ms: delay }, 'index not ready; retrying');
       for (let waited = 0; waited < delay; waited += 1000) {
-        await sleep(Math.min(1000, delay - waited));
+        await clock.sleep(Math.min(1000, delay - waited));
         beat?.('intake');
       }
     }
@@ -167,8 +173,9 @@ function workerSettings(config: Config, exitWhenIdle: number): WorkerSettings {
     processingTimeoutSeconds: config.PROCESSING_TIMEOUT,
     shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT,
     retry: { baseSeconds: config.RETRY_BASE_SECONDS, maxSeconds: config.RETRY_MAX_SECONDS },
-    exitWhenIdle: exitWhenIdle,
+    exitWhenIdle,
     ackDelayMs: 20,
+    redrivePolicyIntervalSeconds: config.REDRIVE_POLICY_INTERVAL,
   };
 }
 
@@ -183,9 +190,11 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const index = buildIndex(config, logger, metrics);
   await waitForIndex(index, logger, options.beat);
   const extractor = createExtractor(config, { logger, metrics, ...(options.beat ? { heartbeat: options.beat } : {}) });
-  const ctx = pipelineContext(config, { objects: new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n)), extractor, index }, logger, metrics);
+  const objects = new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n));
+  const ctx = pipelineContext(config, { objects, extractor, index }, logger, metrics);
   const worker = new Worker({
     queue,
+    redrivePolicy: queue,
     ...(dlq ? { dlq } : {}),
     handle: guardAgainstPoison((message, signal) => processMessage(message, ctx, signal), {
       journal,
@@ -193,34 +202,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     }),
     flushIndex: () => index.flush(),
     settings: workerSettings(config, options.exitWhenIdle ?? 0),
-    logger,
-    metrics,
+    onEvent: workerTelemetry(logger, metrics),
     ...(options.beat ? { beat: options.beat } : {}),
     ...(options.gate ? { gate: options.gate } : {}),
   });
   let closed: Promise<void> | null = null;
-  return {
-    worker,
-    index,
-    sqs,
-    queue,
-    dlq,
-    close() {
-      closed ??= (async () => {
-        const steps: Array<[string, () => Promise<void>]> = [
-          ['index', () => index.close()],
-          ['extractor', () => extractor.close()],
-          ['clients', async () => { sqs.destroy(); s3.destroy(); }],
-        ];
-        for (const [step, run] of steps) {
-          try {
-            await run();
-          } catch (err) {
-            logger.error({ event: 'cleanup_result', step, ok: false, reason: (err as Error).message }, 'close step failed');
-          }
-        }
-      })();
-      return closed;
-    },
+  const close = () => {
+    const steps: CleanupStep[] = [
+      ['index', () => index.close()],
+      ['extractor', () => extractor.close()],
+      ['clients', () => { sqs.destroy(); s3.destroy(); }],
+    ];
+    closed ??= runCleanup(steps, logStepFailure(logger, 'close step failed')).then(() => undefined);
+    return closed;
   };
+  return { worker, index, sqs, queue, dlq, close };
 }

@@ -7,8 +7,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { buildPdf } from '../../src/devstack/corpus/pdf.js';
-import { englishText, japaneseText, renderTextPage } from '../../src/devstack/corpus/text-image.js';
+import { buildPdf } from '../../devstack/corpus/pdf.js';
+import { englishText, japaneseText, renderTextPage } from '../../devstack/corpus/text-image.js';
 import { makeDocx } from './docx.js';
 import { planCorpus, type DocSpec, type Mix } from './plan.js';
 

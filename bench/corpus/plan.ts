@@ -1,4 +1,4 @@
-import { seeded } from '../../src/devstack/corpus/text-image.js';
+import { seeded } from '../../devstack/corpus/text-image.js';
 
 /** The three classes of the old system's traffic. */
 export type DocClass = 'text' | 'image' | 'scanpdf';

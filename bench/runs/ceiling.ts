@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { LocalStack } from '../../src/devstack/local-stack.js';
+import type { LocalStack } from '../../devstack/local-stack.js';
 import { ROOT } from '../children/spawn.js';
 import { Sampler } from '../measure/sampler.js';
 import { round } from '../measure/stats.js';

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from '../children/spawn.js';
-import { freePort } from '../../src/devstack/free-port.js';
+import { freePort } from '../../devstack/free-port.js';
 import { metricValue, MetricsScraper, stageTimes, type StageTimes } from '../measure/metrics-scrape.js';
 import { cpuSeconds } from '../measure/proc.js';
 import { Sampler, type Sample } from '../measure/sampler.js';

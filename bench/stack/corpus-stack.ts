@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { s3EventNotification } from '../../src/devstack/s3-event-bridge.js';
-import type { LocalStack } from '../../src/devstack/local-stack.js';
+import { s3EventNotification } from '../../devstack/s3-event-bridge.js';
+import type { LocalStack } from '../../devstack/local-stack.js';
 import type { CorpusDoc } from '../corpus/generate.js';
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

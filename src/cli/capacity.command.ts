@@ -1,18 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { BenchResultsThroughput } from '../adapters/bench/bench-results.js';
 import { parseArrivals } from '../domain/capacity/arrivals.js';
 import { parseBehavior } from '../domain/capacity/behavior.js';
 import { DEFAULT_BEHAVIOR, HPA_SYNC_SECONDS, HPA_TOLERANCE } from '../domain/capacity/hpa.js';
 import { KEDA_SQS_DEFAULTS } from '../domain/capacity/keda.js';
 import { DEFAULT_DAEMON_OVERHEAD, DEFAULT_POD_REQUESTS, parseCpu, parseMemoryMiB, T3_MEDIUM } from '../domain/capacity/nodes.js';
 import { formatDuration, parseDuration } from '../domain/capacity/time-units.js';
-import { planCapacity } from '../operations/capacity-plan.js';
+import type { Config } from '../config/schema.js';
+import { planCapacity, type PlanResult } from '../operations/capacity-plan.js';
 import { capacityChartSvg } from './ops/capacity-chart.js';
 import { planHeadline, renderPlan, timelineRows } from './ops/capacity-render.js';
 import { EXIT } from './ops/exit-codes.js';
-import { configOrExit, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './ops/runtime.js';
+import { configOrExit } from './config-or-exit.js';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './ops/flags.js';
 
 interface Flags {
   backlog: number;
@@ -67,7 +68,7 @@ export function register(cmd: Command): void {
     .description("plan capacity: simulate KEDA's aws-sqs-queue scaler and the HPA on a backlog and arrivals; prints drain time, peak pods and nodes, cost")
     .option('--backlog <n>', 'messages in the queue at the start', nonNegativeInt('--backlog'), 0)
     .option('--arrivals <list>', 'arrival rate over time, start:perMinute pairs, e.g. "0:120,2h:0"')
-    .option('--per-pod <n>', 'messages per minute one pod processes (default: newest bench result, else 60)', positiveNumber('--per-pod'))
+    .option('--per-pod <n>', 'messages per minute one pod processes, as `npm run bench` prints it (default 60, the old worker\'s lower figure)', positiveNumber('--per-pod'))
     .option('--concurrency <n>', 'messages one pod holds in flight (default MAX_INFLIGHT)', positiveInt('--concurrency'))
     .option('--queue-length <n>', 'KEDA queueLength: target messages per replica', positiveInt('--queue-length'), k.queueLength)
     .option('--activation-queue-length <n>', 'KEDA activationQueueLength', nonNegativeInt('--activation-queue-length'), k.activationQueueLength)
@@ -98,67 +99,72 @@ export function register(cmd: Command): void {
     .option('--json', 'print the plan as JSON')
     .option('--chart <file.svg>', 'write the timeline chart as SVG, and as PNG next to it')
     .addHelpText('after', '\nExit codes: 0 the backlog drains within the horizon, 1 bad input, 4 it does not drain.')
-    .action(async (flags: Flags) => {
-      const config = configOrExit();
-      let result;
-      try {
-        const horizonSeconds = parseDuration(flags.horizon);
-        result = await planCapacity(
-          { throughput: new BenchResultsThroughput(config.BENCH_RESULTS_DIR) },
-          {
-            backlog: flags.backlog,
-            arrivals: flags.arrivals ? parseArrivals(flags.arrivals) : [],
-            perPodPerMinute: flags.perPod,
-            inFlightPerPod: flags.concurrency ?? config.MAX_INFLIGHT,
-            scaler: { queueLength: flags.queueLength, activationQueueLength: flags.activationQueueLength, scaleOnInFlight: flags.scaleOnInFlight, scaleOnDelayed: false },
-            minReplicas: flags.minReplicas,
-            maxReplicas: flags.maxReplicas,
-            pollingIntervalSeconds: flags.pollingInterval,
-            cooldownPeriodSeconds: flags.cooldownPeriod,
-            behavior: behaviorFrom(flags),
-            hpaSyncSeconds: flags.hpaSync,
-            tolerance: flags.tolerance,
-            podStartupSeconds: parseDuration(flags.startup),
-            initialReplicas: flags.initialReplicas,
-            node: {
-              name: flags.nodeName,
-              allocatableMillicpu: parseCpu(flags.nodeCpu),
-              allocatableMemoryMiB: parseMemoryMiB(flags.nodeMemory),
-              maxPods: flags.nodeMaxPods,
-              hourlyPrice: flags.nodePrice ?? config.CAPACITY_NODE_PRICE_HOURLY,
-            },
-            pod: { millicpu: parseCpu(flags.podCpu), memoryMiB: parseMemoryMiB(flags.podMemory) },
-            overhead: { millicpu: parseCpu(flags.daemonCpu), memoryMiB: parseMemoryMiB(flags.daemonMemory), pods: flags.daemonPods },
-            horizonSeconds,
-          },
-        );
-      } catch (err) {
-        process.stderr.write(`capacity: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(EXIT.error);
-      }
-      const { plan, scenario, throughputSource } = result;
-      const every = flags.every ? parseDuration(flags.every) : undefined;
-      if (flags.json) {
-        const { timeline: _timeline, ...summary } = plan;
-        console.log(JSON.stringify({ scenario, throughputSource, plan: { ...summary, timeline: timelineRows(plan, every) } }, null, 2));
-      } else {
-        console.log(renderPlan(plan, scenario, throughputSource, every));
-      }
-      if (flags.chart) {
-        const svg = capacityChartSvg(plan, 'docsift capacity plan', [
-          planHeadline(plan, scenario),
-          `KEDA queueLength ${scenario.scaler.queueLength}, replicas ${scenario.minReplicas}-${scenario.maxReplicas}, start-up ${formatDuration(scenario.podStartupSeconds)}, ${plan.podsPerNode} pods per ${scenario.node.name}, per-pod rate from ${throughputSource}`,
-        ]);
-        await writeFile(flags.chart, svg);
-        const png = flags.chart.replace(/\.svg$/i, '') + '.png';
-        try {
-          const { svgToPng } = await import('../adapters/image/svg-to-png.js');
-          await writeFile(png, await svgToPng(svg));
-          process.stderr.write(`capacity: chart written to ${flags.chart} and ${png}\n`);
-        } catch (err) {
-          process.stderr.write(`capacity: chart written to ${flags.chart}; PNG not made: ${err instanceof Error ? err.message : String(err)}\n`);
-        }
-      }
-      if (!plan.drained) process.exitCode = EXIT.notDrained;
-    });
+    .action(run);
+}
+
+function scenarioFrom(flags: Flags, config: Config) {
+  return {
+    backlog: flags.backlog,
+    arrivals: flags.arrivals ? parseArrivals(flags.arrivals) : [],
+    perPodPerMinute: flags.perPod,
+    inFlightPerPod: flags.concurrency ?? config.MAX_INFLIGHT,
+    scaler: { queueLength: flags.queueLength, activationQueueLength: flags.activationQueueLength, scaleOnInFlight: flags.scaleOnInFlight, scaleOnDelayed: false },
+    minReplicas: flags.minReplicas,
+    maxReplicas: flags.maxReplicas,
+    pollingIntervalSeconds: flags.pollingInterval,
+    cooldownPeriodSeconds: flags.cooldownPeriod,
+    behavior: behaviorFrom(flags),
+    hpaSyncSeconds: flags.hpaSync,
+    tolerance: flags.tolerance,
+    podStartupSeconds: parseDuration(flags.startup),
+    initialReplicas: flags.initialReplicas,
+    node: {
+      name: flags.nodeName,
+      allocatableMillicpu: parseCpu(flags.nodeCpu),
+      allocatableMemoryMiB: parseMemoryMiB(flags.nodeMemory),
+      maxPods: flags.nodeMaxPods,
+      hourlyPrice: flags.nodePrice ?? config.CAPACITY_NODE_PRICE_HOURLY,
+    },
+    pod: { millicpu: parseCpu(flags.podCpu), memoryMiB: parseMemoryMiB(flags.podMemory) },
+    overhead: { millicpu: parseCpu(flags.daemonCpu), memoryMiB: parseMemoryMiB(flags.daemonMemory), pods: flags.daemonPods },
+    horizonSeconds: parseDuration(flags.horizon),
+  };
+}
+
+/** The timeline chart as SVG, and as PNG next to it when the image adapter can render it. */
+async function writeChart(path: string, { plan, scenario, throughputSource }: PlanResult): Promise<void> {
+  const svg = capacityChartSvg(plan, 'docsift capacity plan', [
+    planHeadline(plan, scenario),
+    `KEDA queueLength ${scenario.scaler.queueLength}, replicas ${scenario.minReplicas}-${scenario.maxReplicas}, start-up ${formatDuration(scenario.podStartupSeconds)}, ${plan.podsPerNode} pods per ${scenario.node.name}, per-pod rate from ${throughputSource}`,
+  ]);
+  await writeFile(path, svg);
+  const png = path.replace(/\.svg$/i, '') + '.png';
+  try {
+    const { svgToPng } = await import('../adapters/image/svg-to-png.js');
+    await writeFile(png, await svgToPng(svg));
+    process.stderr.write(`capacity: chart written to ${path} and ${png}\n`);
+  } catch (err) {
+    process.stderr.write(`capacity: chart written to ${path}; PNG not made: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+}
+
+async function run(flags: Flags): Promise<void> {
+  const config = configOrExit({ exitCode: EXIT.error });
+  let result: PlanResult;
+  try {
+    result = planCapacity(scenarioFrom(flags, config));
+  } catch (err) {
+    process.stderr.write(`capacity: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(EXIT.error);
+  }
+  const { plan, scenario, throughputSource } = result;
+  const every = flags.every ? parseDuration(flags.every) : undefined;
+  if (flags.json) {
+    const { timeline: _timeline, ...summary } = plan;
+    console.log(JSON.stringify({ scenario, throughputSource, plan: { ...summary, timeline: timelineRows(plan, every) } }, null, 2));
+  } else {
+    console.log(renderPlan(plan, scenario, throughputSource, every));
+  }
+  if (flags.chart) await writeChart(flags.chart, result);
+  if (!plan.drained) process.exitCode = EXIT.notDrained;
 }

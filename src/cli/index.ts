@@ -13,7 +13,6 @@ interface CommandEntry {
 
 const commands: CommandEntry[] = [
   { name: 'run', summary: 'run the worker, configured by environment variables', load: () => import('./run.command.js') },
-  { name: 'dev', summary: 'local stack: in-process SQS and S3, sample documents, worker until drained (npm start)', load: () => import('./dev.command.js') },
   { name: 'healthcheck', summary: 'liveness probe: exit 0 when every heartbeat is fresh (--max-age S), else 1 naming the stale one', load: () => import('./healthcheck.command.js') },
   { name: 'config', summary: 'check the configuration, or print its reference', load: () => import('./config.command.js') },
   { name: 'dlq', summary: 'DLQ: counts by error class (stats), move messages back by class (redrive)', load: () => import('./dlq.command.js') },

@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { KubernetesRollout } from '../adapters/kubernetes/rollout.js';
 import { rfc3339 } from '../domain/rollout-status.js';
 import { restartDeployment } from '../operations/restart.js';
+import { systemClock } from '../platform/clock.js';
 import { EXIT } from './ops/exit-codes.js';
-import { configOrExit, kubeApps, nonNegativeInt, realClock } from './ops/runtime.js';
+import { configOrExit } from './config-or-exit.js';
+import { kubeApps } from './ops/clients.js';
+import { nonNegativeInt } from './ops/flags.js';
 
 interface Flags {
   deployment?: string;
@@ -21,7 +24,7 @@ export function register(cmd: Command): void {
     .option('--timeout <seconds>', 'longest --wait (default ROLLOUT_TIMEOUT, 600)', nonNegativeInt('--timeout'))
     .addHelpText('after', '\nExit codes: 0 restarted (and, with --wait, rolled out), 1 could not run, 2 --wait timed out, 3 the rollout exceeded its progress deadline.')
     .action(async (flags: Flags) => {
-      const config = configOrExit();
+      const config = configOrExit({ exitCode: EXIT.error });
       const deployment = flags.deployment ?? config.RESTART_DEPLOYMENT;
       if (!deployment) {
         process.stderr.write('restart: no deployment: pass --deployment NAME or set RESTART_DEPLOYMENT\n');
@@ -31,7 +34,7 @@ export function register(cmd: Command): void {
       const namespace = flags.namespace ?? kube.namespace;
       const timeoutSeconds = flags.timeout ?? config.ROLLOUT_TIMEOUT;
       const result = await restartDeployment(
-        { rollout: new KubernetesRollout(kube.apps), clock: realClock },
+        { rollout: new KubernetesRollout(kube.apps), clock: systemClock },
         { namespace, deployment, wait: flags.wait === true, timeoutSeconds, pollSeconds: 1, onProgress: (s) => console.log(s.message) },
       );
       const state = result.status === null ? 'not_waited' : result.timedOut ? 'timed_out' : result.status.state;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createApp } from '../main.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
-import { createRuntime } from '../observability/runtime.js';
+import { PodMonitor } from '../observability/pod-monitor.js';
 import { configOrExit } from './config-or-exit.js';
 import { startupProblems } from './startup-checks.js';
 
@@ -11,11 +11,7 @@ export function register(cmd: Command): void {
     .description('Run the worker: long-poll QUEUE_URL, extract, index, acknowledge. Configured by environment variables.')
     .option('--exit-when-idle <n>', 'exit 0 after N consecutive empty receives with nothing in flight', (v) => Number.parseInt(v, 10), 0)
     .action(async (opts: { exitWhenIdle: number }) => {
-      const config = configOrExit();
-      if (!config.QUEUE_URL) {
-        process.stderr.write('docsift: invalid configuration (1 problem):\n  QUEUE_URL=(unset): required by `docsift run`\n');
-        process.exit(2);
-      }
+      const config = configOrExit({ require: { QUEUE_URL: 'required by `docsift run`' } });
       const problems = await startupProblems(config);
       if (problems.length > 0) {
         process.stderr.write(problems.map((p) => `docsift: cannot start: ${p}\n`).join(''));
@@ -24,8 +20,8 @@ export function register(cmd: Command): void {
       const logger = createLogger(config.LOG_LEVEL);
       const metrics = createMetrics();
       logger.info({ event: 'startup', sink: config.INDEX_SINK, max_inflight: config.MAX_INFLIGHT, batch: config.RECEIVE_BATCH_SIZE }, 'docsift starting');
-      const runtime = createRuntime(config, logger, metrics);
-      runtime.start();
+      const monitor = new PodMonitor(config, logger, metrics);
+      monitor.start();
       let signals = 0;
       let stop: (() => void) | null = null;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -40,12 +36,12 @@ export function register(cmd: Command): void {
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
-      const app = await createApp(config, { logger, metrics, exitWhenIdle: opts.exitWhenIdle, beat: runtime.heartbeat.beat, gate: runtime.guard });
+      const app = await createApp(config, { logger, metrics, exitWhenIdle: opts.exitWhenIdle, beat: monitor.heartbeat.beat, gate: monitor.guard });
       stop = () => void app.worker.stop('signal');
-      await runtime.attach({ queue: app.queue, dlq: app.dlq, stopping: () => app.worker.isStopping, stop: (reason) => app.worker.stop(reason) });
+      await monitor.attach({ queue: app.queue, dlq: app.dlq, stopping: () => app.worker.isStopping, stop: (reason) => app.worker.stop(reason) });
       const reason = await app.worker.run();
       await app.close();
-      await runtime.close();
+      await monitor.close();
       logger.info({ event: 'shutdown', reason, counts: app.worker.counts }, 'docsift stopped');
       // Exit 0 for a signal, idle and the memory hard limit alike: the container restarts clean.
       logger.flush();

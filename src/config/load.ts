@@ -1,4 +1,4 @@
-import { resolveMemoryDefaults, type SystemFacts } from './runtime.settings.js';
+import { resolveMemoryDefaults, type SystemFacts } from './memory.settings.js';
 import { resolveSandboxDefaults } from './sandbox.settings.js';
 import { configSchema, rules, settings, type Config } from './schema.js';
 

@@ -23,7 +23,6 @@ export const opsSettings = {
     unit: 'USD/h',
     doc: '`docsift capacity`: node price when --node-price is not given (t3.medium on-demand, us-east-1)',
   }),
-  BENCH_RESULTS_DIR: text('bench/results', { doc: '`docsift capacity`: where the newest `npm run bench` result sets the default per-pod throughput' }),
 };
 
 export const opsRules: Rule[] = [];

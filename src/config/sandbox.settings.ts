@@ -91,7 +91,7 @@ const SANDBOX_ENV = /^(PATH|HOME|TMPDIR|TMP|TEMP|LANG|LANGUAGE|LC_[A-Z]+|TZ|NODE
 export function sandboxEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (SANDBOX_ENV.test(name) && value !== undefined) env[name] = value;
-  const options = (env.NODE_OPTIONS ?? '').replace(/--max-old-space-size[= ]\d+/g, '').trim();
+  const options = (env.NODE_OPTIONS ?? '').replace(/--max-old-space-size(?:-percentage)?[= ][0-9.]+/g, '').trim();
   if (options === '') delete env.NODE_OPTIONS;
   else env.NODE_OPTIONS = options;
   return env;

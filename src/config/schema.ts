@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { coreRules, coreSettings } from './core.settings.js';
+import { memoryRules, memorySettings } from './memory.settings.js';
 import { runtimeRules, runtimeSettings } from './runtime.settings.js';
 import { extractRules, extractSettings } from './extract.settings.js';
 import { opsRules, opsSettings } from './ops.settings.js';
@@ -7,8 +8,8 @@ import { sandboxRules, sandboxSettings } from './sandbox.settings.js';
 import type { Rule } from './rule.js';
 
 /** Every setting, from every section. The only schema of process.env. */
-export const settings = { ...coreSettings, ...runtimeSettings, ...extractSettings, ...sandboxSettings, ...opsSettings };
-export const rules: Rule[] = [...coreRules, ...runtimeRules, ...extractRules, ...sandboxRules, ...opsRules];
+export const settings = { ...coreSettings, ...runtimeSettings, ...memorySettings, ...extractSettings, ...sandboxSettings, ...opsSettings };
+export const rules: Rule[] = [...coreRules, ...runtimeRules, ...memoryRules, ...extractRules, ...sandboxRules, ...opsRules];
 
 export const configSchema = z.object(settings);
 type Parsed = z.output<typeof configSchema>;

@@ -10,7 +10,20 @@ export interface OcrSummary {
   mean_confidence: number | null;
 }
 
-/** One search document per S3 object version. Field names are the index mapping's. */
+/** What extraction found, as the document needs it (the extractor port returns this and a thumbnail). */
+export interface ExtractedText {
+  contentType: string;
+  text: string;
+  method: ExtractionMethod;
+  status: ExtractionStatus;
+  detail?: string;
+  pages?: number;
+  ocr?: OcrSummary;
+  language?: string;
+  truncated?: boolean;
+}
+
+/** One search document per S3 key, describing its current version. Field names are the index mapping's. */
 export interface SearchDocument {
   bucket: string;
   key: string;
@@ -41,12 +54,16 @@ export function normaliseVersion(versionId: string | null | undefined): string |
 }
 
 /**
- * Stable `_id`: sha256 over bucket, key and version, NUL-separated so no two distinct triples can
- * collide by concatenation. A redelivery therefore overwrites the same document.
+ * Stable `_id` of a key's one document: sha256 over bucket and key, NUL-separated so no two
+ * distinct pairs can collide by concatenation. A redelivery, and a newer version of the same key,
+ * overwrite the same document (which version wins is the S3 sequencer's to say: domain/sequencer.ts).
+ *
+ * The trailing NUL keeps the ids of unversioned objects what they were when the version was part
+ * of the hash (then empty for them): only documents of versioned buckets changed id (README,
+ * "Versioned buckets").
  */
-export function documentId(bucket: string, key: string, versionId: string | null | undefined): string {
-  const version = normaliseVersion(versionId) ?? '';
-  return createHash('sha256').update(`${bucket}\u0000${key}\u0000${version}`).digest('hex');
+export function documentId(bucket: string, key: string): string {
+  return createHash('sha256').update(`${bucket}\u0000${key}\u0000`).digest('hex');
 }
 
 export function filenameOf(key: string): string {
@@ -69,4 +86,46 @@ export function capContent(text: string, maxChars: number): { content: string; t
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   return { content: text.slice(0, end), truncated: true };
+}
+
+/** The stored object a document describes: the event's identity, the HEAD's metadata, the download's size and hash. */
+export interface ObjectFacts {
+  bucket: string;
+  key: string;
+  versionId: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  size: number;
+  sha256: string;
+  sequencer: string | null;
+}
+
+/**
+ * The search document of one object version, without its thumbnail key (set once the upload
+ * succeeded). Pure: the same facts always give the same document.
+ */
+export function buildDocument(object: ObjectFacts, extraction: ExtractedText, opts: { extractMs: number; indexedChars: number; indexedAt: Date }): SearchDocument {
+  const { content, truncated } = capContent(extraction.text, opts.indexedChars);
+  const document: SearchDocument = {
+    bucket: object.bucket,
+    key: object.key,
+    version_id: object.versionId,
+    etag: object.etag,
+    size: object.size,
+    last_modified: object.lastModified,
+    filename: filenameOf(object.key),
+    extension: extensionOf(object.key),
+    content_type: extraction.contentType,
+    content,
+    content_length: extraction.text.length,
+    checksum: object.sha256,
+    extraction: { method: extraction.method, status: extraction.status, ms: opts.extractMs, ...(extraction.detail ? { detail: extraction.detail } : {}) },
+    indexed_at: opts.indexedAt.toISOString(),
+    sequencer: object.sequencer,
+  };
+  if (extraction.pages !== undefined) document.pages = extraction.pages;
+  if (extraction.ocr) document.ocr = extraction.ocr;
+  if (extraction.language) document.language = extraction.language;
+  if (truncated || extraction.truncated) document.truncated = true;
+  return document;
 }

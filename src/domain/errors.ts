@@ -41,13 +41,23 @@ export function kindOf(code: ErrorClass): ErrorKind {
 
 export class DocsiftError extends Error {
   override readonly name = 'DocsiftError';
+  /** The object's detected content type, when the failure came after detection (a DLQ attribute, for grouping failures by type). */
+  contentType?: string;
+
   constructor(
     readonly code: ErrorClass,
     readonly stage: Stage,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; contentType?: string | undefined },
   ) {
     super(message, options);
+    if (options?.contentType) this.contentType = options.contentType;
+  }
+
+  /** Records the content type unless the error already carries one (the innermost knows best). */
+  withContentType(contentType: string | undefined): this {
+    if (contentType && !this.contentType) this.contentType = contentType;
+    return this;
   }
 
   get kind(): ErrorKind {

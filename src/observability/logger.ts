@@ -1,34 +1,5 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
-
-/** Every log line carries one of these in its `event` field, so logs can be grepped and counted. */
-export type LogEvent =
-  | 'startup'
-  | 'config_invalid'
-  | 'receive_error'
-  | 'job_start'
-  | 'job_done'
-  | 'job_failed'
-  | 'job_ignored'
-  | 'dlq_sent'
-  | 'ack_failed'
-  | 'visibility_failed'
-  | 'index_retry'
-  | 'index_circuit'
-  | 'index_ready'
-  | 'worker_recycled'
-  | 'memory_check'
-  | 'memory_guard'
-  | 'cleanup_result'
-  | 'queue_depth'
-  | 'http_error'
-  | 'shutdown'
-  | 'drained'
-  | 'progress'
-  | 'summary'
-  | 'extract_crashed'
-  | 'poison_suspect'
-  | 'journal_failed'
-  | 'temp_swept';
+import { pino, type DestinationStream } from 'pino';
+import type { Logger } from '../ports/logger.port.js';
 
 /**
  * Fields pino blanks wherever they appear: credentials, authorization headers, passwords, and
@@ -117,4 +88,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
 }
 
-export type { Logger };
+export type { LogEvent, Logger } from '../ports/logger.port.js';
+
+/** The reporter `runCleanup` takes: one `cleanup_result` error line per failed step. */
+export function logStepFailure(logger: Logger, message: string): (step: string, error: Error) => void {
+  return (step, error) => logger.error({ event: 'cleanup_result', step, ok: false, reason: error.message }, message);
+}

@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import { MiB } from './cgroup.js';
+import { MiB } from '../platform/cgroup.js';
 
 export type GuardState = 'ok' | 'soft' | 'hard';
 const STATE_VALUE: Record<GuardState, number> = { ok: 0, soft: 1, hard: 2 };

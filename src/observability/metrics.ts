@@ -1,16 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { OUTCOMES } from '../worker/worker-events.js';
 
 /**
  * Every metric docsift exports, in one place. Labels are closed sets (outcome, stage, reason,
  * error class, component, state): never bucket names, keys or message ids.
  */
-export type Outcome = 'indexed' | 'deleted' | 'ignored' | 'retried' | 'dead_lettered' | 'released';
 export type MetricStage = 'fetch' | 'extract' | 'ocr' | 'thumbnail' | 'index' | 'ack';
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
 /** Closed label sets, exported at zero from the start so rates and alerts see every series. */
-const OUTCOMES: Outcome[] = ['indexed', 'deleted', 'ignored', 'retried', 'dead_lettered', 'released'];
 const STAGES: MetricStage[] = ['fetch', 'extract', 'ocr', 'thumbnail', 'index', 'ack'];
 const RECYCLE_REASONS = ['jobs', 'memory', 'timeout', 'error', 'large_input', 'exited', 'aborted'];
 const BULK_RESULTS = ['ok', 'partial', 'retry', 'error'];

@@ -1,26 +1,17 @@
 import { simulateCapacity, type CapacityPlan, type CapacityScenario } from '../domain/capacity/simulate.js';
 import { DEFAULT_PER_POD_PER_MINUTE } from '../domain/capacity/throughput.js';
-import type { ThroughputSource } from '../ports/throughput-source.port.js';
 
 export interface PlanResult {
   plan: CapacityPlan;
   scenario: CapacityScenario;
-  /** Where the per-pod rate came from: the flag, a bench result file, or the built-in default. */
+  /** Where the per-pod rate came from: the flag, or the built-in default. */
   throughputSource: string;
 }
 
-/** Fills the per-pod rate (flag, else newest bench result, else the default) and runs the simulation. */
-export async function planCapacity(
-  deps: { throughput: ThroughputSource },
-  scenario: Omit<CapacityScenario, 'perPodPerMinute'> & { perPodPerMinute?: number },
-): Promise<PlanResult> {
-  let perPodPerMinute = scenario.perPodPerMinute;
-  let throughputSource = '--per-pod';
-  if (perPodPerMinute === undefined) {
-    const measured = await deps.throughput.latest();
-    perPodPerMinute = measured?.perPodPerMinute ?? DEFAULT_PER_POD_PER_MINUTE;
-    throughputSource = measured ? measured.source : `default (${DEFAULT_PER_POD_PER_MINUTE}/min: no bench result)`;
-  }
+/** Fills the per-pod rate (the flag, else the default) and runs the simulation. */
+export function planCapacity(scenario: Omit<CapacityScenario, 'perPodPerMinute'> & { perPodPerMinute?: number | undefined }): PlanResult {
+  const perPodPerMinute = scenario.perPodPerMinute ?? DEFAULT_PER_POD_PER_MINUTE;
+  const throughputSource = scenario.perPodPerMinute === undefined ? `default (${DEFAULT_PER_POD_PER_MINUTE}/min; pass --per-pod with the rate \`npm run bench\` prints)` : '--per-pod';
   const full: CapacityScenario = { ...scenario, perPodPerMinute };
   return { plan: simulateCapacity(full), scenario: full, throughputSource };
 }

@@ -1,4 +1,4 @@
-import { matchesFilter, resolveDestination, stripErrorAttributes, type RedriveFilter } from '../domain/dlq/redrive-filter.js';
+import { matchesFilter, resolveDestination, stripErrorAttributes, UNCLASSIFIED_TOKEN, type RedriveFilter } from '../domain/dlq/redrive-filter.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { DeadLetter, DeadLetterReader } from '../ports/dead-letter-reader.port.js';
 import type { MessageSender } from '../ports/message-sender.port.js';
@@ -45,6 +45,38 @@ interface Deps {
   clock: Clock;
 }
 
+type ToMove = Array<{ message: DeadLetter; url: string; errorClass: string }>;
+
+/** Splits a batch into what moves now and what is held (no match, over the cap, no destination). */
+function select(fresh: DeadLetter[], opts: RedriveOptions, summary: RedriveSummary, hold: (m: DeadLetter) => void, note: (line: string) => void): ToMove {
+  const toMove: ToMove = [];
+  for (const m of fresh) {
+    const errorClass = attributeOf(m, DLQ_ATTRIBUTE.errorClass);
+    if (!matchesFilter(errorClass, opts.filter)) {
+      summary.skipped += 1;
+      hold(m);
+      continue;
+    }
+    if (summary.moved + summary.failed + toMove.length >= opts.max) {
+      hold(m); // over the cap: left for the next run, not counted
+      continue;
+    }
+    const dest = resolveDestination(attributeOf(m, DLQ_ATTRIBUTE.sourceQueue), opts.destination, opts.fallbackDestination);
+    if (dest.url === null) {
+      summary.failed += 1;
+      note(`${m.id}: ${dest.reason}`);
+      hold(m);
+      continue;
+    }
+    toMove.push({ message: m, url: dest.url, errorClass: errorClass ?? UNCLASSIFIED_TOKEN });
+  }
+  return toMove;
+}
+
+const count = (record: Record<string, number>, key: string) => {
+  record[key] = (record[key] ?? 0) + 1;
+};
+
 /**
  * Moves the dead letters that match the filter back to their source queue: send first, delete
  * only what was sent, so a crash in between duplicates a message and never loses one. Every
@@ -59,11 +91,7 @@ export async function redriveFiltered(deps: Deps, opts: RedriveOptions): Promise
   const note = (line: string) => {
     if (summary.errors.length < 20) summary.errors.push(line);
   };
-  const count = (record: Record<string, number>, key: string) => {
-    record[key] = (record[key] ?? 0) + 1;
-  };
   const hold = (m: DeadLetter) => held.add(m);
-
   try {
     while (summary.moved + summary.failed < opts.max && !opts.signal?.aborted) {
       const batch = await deps.dlq.receive(10, opts.visibilitySeconds, opts.waitSeconds);
@@ -71,28 +99,8 @@ export async function redriveFiltered(deps: Deps, opts: RedriveOptions): Promise
       const fresh = batch.filter((m) => !seen.has(m.id));
       for (const m of batch) if (seen.has(m.id)) hold(m); // newest receipt handle wins
       if (fresh.length === 0) break; // come round again: the rest was already looked at
-      const toMove: Array<{ message: DeadLetter; url: string; errorClass: string }> = [];
-      for (const m of fresh) {
-        seen.add(m.id);
-        const errorClass = attributeOf(m, DLQ_ATTRIBUTE.errorClass);
-        if (!matchesFilter(errorClass, opts.filter)) {
-          summary.skipped += 1;
-          hold(m);
-          continue;
-        }
-        if (summary.moved + summary.failed + toMove.length >= opts.max) {
-          hold(m); // over the cap: left for the next run, not counted
-          continue;
-        }
-        const dest = resolveDestination(attributeOf(m, DLQ_ATTRIBUTE.sourceQueue), opts.destination, opts.fallbackDestination);
-        if (dest.url === null) {
-          summary.failed += 1;
-          note(`${m.id}: ${dest.reason}`);
-          hold(m);
-          continue;
-        }
-        toMove.push({ message: m, url: dest.url, errorClass: errorClass ?? '(none)' });
-      }
+      for (const m of fresh) seen.add(m.id);
+      const toMove = select(fresh, opts, summary, hold, note);
       if (opts.dryRun) {
         for (const item of toMove) {
           summary.moved += 1;
@@ -107,9 +115,9 @@ export async function redriveFiltered(deps: Deps, opts: RedriveOptions): Promise
       await held.keepAlive();
     }
   } finally {
-    const count = held.size;
+    const heldCount = held.size;
     summary.releaseFailed = await held.releaseAll();
-    summary.released = count - summary.releaseFailed;
+    summary.released = heldCount - summary.releaseFailed;
   }
   return summary;
 }

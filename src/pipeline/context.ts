@@ -1,5 +1,6 @@
 import type { Stage } from '../domain/errors.js';
 import type { Extractor } from '../ports/extractor.port.js';
+import type { LogEvent } from '../ports/logger.port.js';
 import type { ObjectStore } from '../ports/object-store.port.js';
 import type { SearchIndex } from '../ports/search-index.port.js';
 
@@ -17,6 +18,6 @@ export interface PipelineContext {
   ignoreKeyPrefixes: string[];
   observe: (stage: Stage, seconds: number) => void;
   onBytes?: (n: number) => void;
-  warn: (event: string, fields: Record<string, unknown>) => void;
+  warn: (event: LogEvent, fields: Record<string, unknown>) => void;
   now?: () => Date;
 }

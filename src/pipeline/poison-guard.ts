@@ -1,15 +1,12 @@
 import { DocsiftError, toDocsiftError } from '../domain/errors.js';
 import { poisonVerdict } from '../domain/poison.js';
 import type { InflightJournal } from '../ports/inflight-journal.port.js';
-import type { QueueMessage } from '../ports/queue.port.js';
 import { ExclusiveLock } from './exclusive-lock.js';
-import type { MessageOutcome } from './process-message.js';
-
-export type MessageHandler = (message: QueueMessage, signal: AbortSignal) => Promise<MessageOutcome>;
+import type { MessageHandler } from '../ports/message-handler.port.js';
 
 export interface PoisonGuardDeps {
   journal: InflightJournal;
-  warn: (event: string, fields: Record<string, unknown>) => void;
+  warn: (event: 'poison_suspect' | 'journal_failed', fields: Record<string, unknown>) => void;
 }
 
 /**

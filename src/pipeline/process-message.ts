@@ -1,15 +1,19 @@
 import { DocsiftError, toDocsiftError } from '../domain/errors.js';
 import { parseMessageBody, type ObjectEvent } from '../domain/message.js';
+import type { HandledOutcome, MessageOutcome } from '../ports/message-handler.port.js';
 import type { QueueMessage } from '../ports/queue.port.js';
 import type { PipelineContext } from './context.js';
-import { deleteObject, upsertObject, type ObjectOutcome } from './process-object.js';
-
-export type MessageOutcome =
-  | { kind: 'done'; outcome: ObjectOutcome; objects: number }
-  | { kind: 'failed'; error: DocsiftError; contentType?: string };
+import { deleteObject, upsertObject } from './process-object.js';
 
 function ignored(event: ObjectEvent, ctx: PipelineContext): boolean {
   return ctx.ignoreKeyPrefixes.some((prefix) => prefix !== '' && event.key.startsWith(prefix));
+}
+
+/** A failure after an abort is the timeout's doing, unless it is permanent anyway; the content type survives either way. */
+function classify(err: unknown, signal: AbortSignal | undefined): DocsiftError {
+  if (!signal?.aborted || (err instanceof DocsiftError && err.permanent)) return toDocsiftError(err, 'extract');
+  const original = err instanceof DocsiftError ? err : undefined;
+  return new DocsiftError('processing_timeout', original?.stage ?? 'extract', 'processing timed out', { cause: err, contentType: original?.contentType });
 }
 
 /**
@@ -27,18 +31,14 @@ export async function processMessage(message: QueueMessage, ctx: PipelineContext
   } catch (err) {
     return { kind: 'failed', error: toDocsiftError(err, 'parse') };
   }
-  let last: ObjectOutcome = 'ignored';
+  let last: HandledOutcome = 'ignored';
   for (const event of events) {
     if (signal?.aborted) return { kind: 'failed', error: new DocsiftError('processing_timeout', 'extract', 'processing timed out') };
     try {
-      if (event.action === 'delete') last = await deleteObject(event, ctx);
-      else last = (await upsertObject(event, ctx, signal)).outcome;
+      if (event.action === 'delete') last = await deleteObject(event, ctx, signal);
+      else last = await upsertObject(event, ctx, signal);
     } catch (err) {
-      const error = signal?.aborted && !(err instanceof DocsiftError && err.permanent)
-        ? new DocsiftError('processing_timeout', err instanceof DocsiftError ? err.stage : 'extract', 'processing timed out', { cause: err })
-        : toDocsiftError(err, 'extract');
-      const contentType = (err as { contentType?: string }).contentType;
-      return contentType ? { kind: 'failed', error, contentType } : { kind: 'failed', error };
+      return { kind: 'failed', error: classify(err, signal) };
     }
   }
   return { kind: 'done', outcome: last, objects: events.length };

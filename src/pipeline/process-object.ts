@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { capContent, documentId, extensionOf, filenameOf, type SearchDocument } from '../domain/document.js';
+import { buildDocument, documentId, extensionOf, filenameOf } from '../domain/document.js';
 import { DocsiftError, type Stage } from '../domain/errors.js';
 import type { ObjectEvent } from '../domain/message.js';
+import { planDelete } from '../domain/versions.js';
 import { sequencerVersion } from '../domain/sequencer.js';
-import type { Extraction } from '../ports/extractor.port.js';
+import type { Extraction, ExtractInput, Thumbnail } from '../ports/extractor.port.js';
+import type { HandledOutcome } from '../ports/message-handler.port.js';
+import type { DownloadResult, ObjectHead } from '../ports/object-store.port.js';
 import type { PipelineContext } from './context.js';
-
-export type ObjectOutcome = 'indexed' | 'deleted' | 'ignored';
 
 async function timed<T>(ctx: PipelineContext, stage: Stage, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -34,13 +35,90 @@ function versionOf(event: ObjectEvent): { version?: bigint } {
   return version === null ? {} : { version };
 }
 
-export async function deleteObject(event: ObjectEvent, ctx: PipelineContext): Promise<ObjectOutcome> {
-  await timed(ctx, 'index', () => ctx.index.write({ type: 'delete', id: documentId(event.bucket, event.key, event.versionId), ...versionOf(event) }));
+/**
+ * A delete event → the key's document follows the key's current version (domain/versions.ts): it
+ * is removed, or, when a removed version leaves another one current, that version is indexed
+ * (with the delete's sequencer, so it still outranks every earlier event of the key).
+ */
+export async function deleteObject(event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<HandledOutcome> {
+  if (planDelete(event) === 'follow_current') {
+    const current = await currentVersionOf(event, ctx, signal);
+    if (current !== undefined) return upsertObject({ ...event, action: 'upsert', deleteMarker: false, versionId: current }, ctx, signal);
+  }
+  await timed(ctx, 'index', () => ctx.index.write({ type: 'delete', id: documentId(event.bucket, event.key), ...versionOf(event) }));
   return 'deleted';
 }
 
+/** The key's current version id (null on a store without versions); undefined when the key has none, or a delete marker is current. */
+async function currentVersionOf(event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<string | null | undefined> {
+  try {
+    const head = await timed(ctx, 'fetch', () => ctx.objects.head({ bucket: event.bucket, key: event.key, versionId: null }, signal));
+    return head.versionId;
+  } catch (err) {
+    if (err instanceof DocsiftError && err.code === 'not_found') return undefined;
+    if (err instanceof DocsiftError && err.code === 'access_denied') {
+      const hint = 'HeadObject on the key after a version delete: without s3:ListBucket S3 answers 403 instead of 404 for a key with no current version';
+      throw new DocsiftError('access_denied', 'fetch', `${err.message} (${hint})`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** Extraction failures leave as classified errors: an abort is a timeout, anything unclassified is internal. */
+async function extract(input: ExtractInput, ctx: PipelineContext, signal?: AbortSignal): Promise<{ extraction: Extraction; ms: number }> {
+  const started = performance.now();
+  let extraction: Extraction;
+  try {
+    extraction = await ctx.extractor.extract(input, signal);
+  } catch (err) {
+    if (err instanceof DocsiftError) throw err;
+    if (signal?.aborted) throw new DocsiftError('processing_timeout', 'extract', 'extraction aborted', { cause: err });
+    throw new DocsiftError('internal', 'extract', `extractor failed: ${(err as Error).message}`, { cause: err });
+  }
+  const ms = Math.round(performance.now() - started);
+  // The OCR stage is timed per page inside the extraction engine; not again here.
+  ctx.observe('extract', ms / 1000);
+  return { extraction, ms };
+}
+
+/** Uploads the thumbnail and returns its key; a missing thumbnail never costs the document its place in the index. */
+async function storeThumbnail(thumb: Thumbnail | undefined, id: string, event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<string | undefined> {
+  if (!thumb || !ctx.thumbnails) return undefined;
+  const bucket = ctx.thumbnails.bucket ?? event.bucket;
+  const key = `${ctx.thumbnails.prefix}${id}.${thumb.extension}`;
+  try {
+    await timed(ctx, 'thumbnail', () => ctx.objects.put(bucket, key, thumb.data, thumb.contentType, signal));
+    return key;
+  } catch (err) {
+    ctx.warn('thumbnail_failed', { error: (err as Error).message });
+    return undefined;
+  }
+}
+
+interface Fetched {
+  event: ObjectEvent;
+  head: ObjectHead;
+  download: DownloadResult;
+  versionId: string | null;
+}
+
+/** Builds the document, stores the thumbnail, writes the document; resolves once it is durable. */
+async function index(f: Fetched, extraction: Extraction, extractMs: number, ctx: PipelineContext, signal?: AbortSignal): Promise<void> {
+  const { event, head, download, versionId } = f;
+  const id = documentId(event.bucket, event.key);
+  const object = { bucket: event.bucket, key: event.key, versionId, etag: head.etag ?? event.etag, lastModified: head.lastModified, size: download.bytes, sha256: download.sha256, sequencer: event.sequencer };
+  const document = buildDocument(object, extraction, { extractMs, indexedChars: ctx.indexedChars, indexedAt: ctx.now?.() ?? new Date() });
+  const thumbnailKey = await storeThumbnail(extraction.thumbnail, id, event, ctx, signal);
+  if (thumbnailKey) document.thumbnail_key = thumbnailKey;
+  try {
+    await timed(ctx, 'index', () => ctx.index.write({ type: 'index', id, document, ...versionOf(event) }));
+  } catch (err) {
+    throw err instanceof DocsiftError ? err.withContentType(extraction.contentType) : err;
+  }
+}
+
 /** Fetch → extract → index one object. Resolves once its document is durably indexed. */
-export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<{ outcome: ObjectOutcome; contentType?: string }> {
+export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<HandledOutcome> {
   const ref = { bucket: event.bucket, key: event.key, versionId: event.versionId };
   const head = await timed(ctx, 'fetch', () => ctx.objects.head(ref, signal));
   if (head.size > ctx.maxFileBytes) {
@@ -48,69 +126,12 @@ export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, sig
   }
   const versionId = event.versionId ?? head.versionId;
   const path = tempPathFor(ctx.tempDir);
-  let contentType: string | undefined;
   try {
     const download = await timed(ctx, 'fetch', () => ctx.objects.download({ ...ref, versionId }, path, ctx.maxFileBytes, signal));
-    const filename = filenameOf(event.key);
-    const extension = extensionOf(event.key);
-    const started = performance.now();
-    let extraction: Extraction;
-    try {
-      extraction = await ctx.extractor.extract(
-        { path, size: download.bytes, filename, extension, declaredContentType: head.contentType, maxChars: ctx.indexedChars },
-        signal,
-      );
-    } catch (err) {
-      if (err instanceof DocsiftError) throw err;
-      if (signal?.aborted) throw new DocsiftError('processing_timeout', 'extract', 'extraction aborted', { cause: err });
-      throw new DocsiftError('internal', 'extract', `extractor failed: ${(err as Error).message}`, { cause: err });
-    }
-    const extractMs = Math.round(performance.now() - started);
-    ctx.observe('extract', extractMs / 1000);
-    // The OCR stage is timed per page inside the extraction engine; not again here.
-    contentType = extraction.contentType;
-    const id = documentId(event.bucket, event.key, versionId);
-    const { content, truncated } = capContent(extraction.text, ctx.indexedChars);
-    const document: SearchDocument = {
-      bucket: event.bucket,
-      key: event.key,
-      version_id: versionId,
-      etag: head.etag ?? event.etag,
-      size: download.bytes,
-      last_modified: head.lastModified,
-      filename,
-      extension,
-      content_type: extraction.contentType,
-      content,
-      content_length: extraction.text.length,
-      checksum: download.sha256,
-      extraction: { method: extraction.method, status: extraction.status, ms: extractMs, ...(extraction.detail ? { detail: extraction.detail } : {}) },
-      indexed_at: (ctx.now?.() ?? new Date()).toISOString(),
-      sequencer: event.sequencer,
-    };
-    if (extraction.pages !== undefined) document.pages = extraction.pages;
-    if (extraction.ocr) document.ocr = extraction.ocr;
-    if (extraction.language) document.language = extraction.language;
-    if (truncated || extraction.truncated) document.truncated = true;
-    if (extraction.thumbnail && ctx.thumbnails) {
-      const thumb = extraction.thumbnail;
-      const bucket = ctx.thumbnails.bucket ?? event.bucket;
-      const key = `${ctx.thumbnails.prefix}${id}.${thumb.extension}`;
-      try {
-        await timed(ctx, 'thumbnail', () => ctx.objects.put(bucket, key, thumb.data, thumb.contentType, signal));
-        document.thumbnail_key = key;
-      } catch (err) {
-        // A missing thumbnail never costs the document its place in the index.
-        ctx.warn('thumbnail_failed', { error: (err as Error).message });
-      }
-    }
-    await timed(ctx, 'index', () => ctx.index.write({ type: 'index', id, document, ...versionOf(event) }));
-    return { outcome: 'indexed', contentType };
-  } catch (err) {
-    if (err instanceof DocsiftError && contentType && !(err as { contentType?: string }).contentType) {
-      (err as { contentType?: string }).contentType = contentType;
-    }
-    throw err;
+    const input = { path, size: download.bytes, filename: filenameOf(event.key), extension: extensionOf(event.key), declaredContentType: head.contentType, maxChars: ctx.indexedChars };
+    const { extraction, ms } = await extract(input, ctx, signal);
+    await index({ event, head, download, versionId }, extraction, ms, ctx, signal);
+    return 'indexed';
   } finally {
     await rm(path, { force: true }).catch((err: unknown) => ctx.warn('cleanup_result', { ok: false, error: (err as Error).message }));
   }

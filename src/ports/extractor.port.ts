@@ -1,4 +1,4 @@
-import type { ExtractionMethod, ExtractionStatus, OcrSummary } from '../domain/document.js';
+import type { ExtractedText } from '../domain/document.js';
 
 export interface ExtractInput {
   /** Local temp file holding the object's bytes. */
@@ -18,16 +18,7 @@ export interface Thumbnail {
   extension: string;
 }
 
-export interface Extraction {
-  contentType: string;
-  text: string;
-  method: ExtractionMethod;
-  status: ExtractionStatus;
-  detail?: string;
-  pages?: number;
-  ocr?: OcrSummary;
-  language?: string;
-  truncated?: boolean;
+export interface Extraction extends ExtractedText {
   thumbnail?: Thumbnail;
 }
 

@@ -1,3 +1,5 @@
+import { exponentialBackoff } from '../domain/backoff.js';
+
 /**
  * Pauses intake while the index keeps failing transiently. Without it, an outage longer than a few
  * redeliveries pushes healthy messages through the queue's redrive policy into the DLQ (with no
@@ -6,19 +8,27 @@
  * receive is the probe. Pauses double per consecutive opening, up to `maxMs`.
  */
 export interface CircuitOptions {
-  /** Consecutive transient index failures that open the circuit. */
+  /** Consecutive transient index failures that open the circuit. @defaultValue 3 */
   threshold: number;
+  /** @defaultValue 5000 */
   baseMs: number;
+  /** @defaultValue 60000 */
   maxMs: number;
   now?: () => number;
 }
+
+const DEFAULTS: CircuitOptions = { threshold: 3, baseMs: 5000, maxMs: 60_000 };
 
 export class IndexCircuit {
   private consecutive = 0;
   private opens = 0;
   private openUntil = 0;
 
-  constructor(private readonly options: CircuitOptions = { threshold: 3, baseMs: 5000, maxMs: 60_000 }) {}
+  private readonly options: CircuitOptions;
+
+  constructor(options: Partial<CircuitOptions> = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
 
   private now(): number {
     return this.options.now?.() ?? Date.now();
@@ -35,7 +45,7 @@ export class IndexCircuit {
     if (this.isOpen()) return 0;
     this.consecutive += 1;
     if (this.consecutive < this.options.threshold) return 0;
-    const pauseMs = Math.min(this.options.maxMs, this.options.baseMs * 2 ** Math.min(this.opens, 20));
+    const pauseMs = exponentialBackoff(this.opens + 1, { base: this.options.baseMs, max: this.options.maxMs });
     this.opens += 1;
     this.consecutive = 0;
     this.openUntil = this.now() + pauseMs;

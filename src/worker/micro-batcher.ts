@@ -1,3 +1,5 @@
+import { exponentialBackoff, type BackoffCurve } from '../domain/backoff.js';
+import type { Clock } from '../ports/clock.port.js';
 import type { BatchFailure } from '../ports/queue.port.js';
 
 interface Entry<T> {
@@ -18,7 +20,7 @@ export class MicroBatcher<T extends { id: string }> {
 
   constructor(
     private readonly run: (items: T[]) => Promise<BatchFailure[]>,
-    private readonly options: { max: number; delayMs: number; attempts: number; backoffMs: number; sleep?: (ms: number) => Promise<void> },
+    private readonly options: { max: number; delayMs: number; attempts: number; backoff: BackoffCurve; clock: Clock },
   ) {}
 
   add(item: T): Promise<BatchFailure | null> {
@@ -50,7 +52,6 @@ export class MicroBatcher<T extends { id: string }> {
   }
 
   private async send(batch: Entry<T>[]): Promise<void> {
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.options.attempts; attempt++) {
       try {
@@ -60,7 +61,7 @@ export class MicroBatcher<T extends { id: string }> {
         return;
       } catch (err) {
         lastError = err;
-        if (attempt < this.options.attempts) await sleep(this.options.backoffMs * 2 ** (attempt - 1));
+        if (attempt < this.options.attempts) await this.options.clock.sleep(exponentialBackoff(attempt, this.options.backoff));
       }
     }
     const e = lastError as { code?: string; message?: string };

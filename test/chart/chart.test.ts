@@ -65,7 +65,7 @@ const workerContainer = (objects: K8sObject[]) => (podSpecOf(worker(objects)) as
 
 it('has the scenarios the packaging issue asks for', () => {
   expect(SCENARIOS.map((f) => basename(f, '-values.yaml'))).toEqual(
-    expect.arrayContaining(['defaults', 'keda-off-hpa', 'paused-replicas', 'irsa', 'monitoring', 'small-no-ocr', 'ocr-two-workers']),
+    expect.arrayContaining(['defaults', 'keda-off-hpa', 'paused-replicas', 'irsa', 'monitoring', 'podmonitor', 'small-no-ocr', 'ocr-two-workers']),
   );
 });
 
@@ -121,9 +121,12 @@ describe.each(SCENARIOS)('scenario %s', (file) => {
     expect(c.resources.requests.memory).toBe(c.resources.limits.memory);
     const env = envOf(c);
     const mib = limit / 2 ** 20;
-    const heap = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS ?? '')?.[1]);
-    const soft = Number(env.MEMORY_SOFT_LIMIT_MB);
-    const hard = Number(env.MEMORY_HARD_LIMIT_MB);
+    // Node sizes the heap from the cgroup limit: --max-old-space-size-percentage is the input.
+    const heap = (mib * Number(/--max-old-space-size-percentage=(\d+)/.exec(env.NODE_OPTIONS ?? '')?.[1])) / 100;
+    // The chart passes percents; the worker applies them to the cgroup limit it reads.
+    expect(env.MEMORY_LIMIT_MB).toBeUndefined();
+    const soft = (mib * Number(env.MEMORY_SOFT_LIMIT_PERCENT)) / 100;
+    const hard = (mib * Number(env.MEMORY_HARD_LIMIT_PERCENT)) / 100;
     expect(heap).toBeGreaterThan(0);
     expect(heap).toBeLessThan(soft);
     expect(soft).toBeLessThan(hard);
@@ -166,6 +169,9 @@ describe.each(SCENARIOS)('scenario %s', (file) => {
       const trigger = so.spec.triggers[0];
       expect(trigger.type).toBe('aws-sqs-queue');
       for (const key of Object.keys(trigger.metadata)) expect(SQS_TRIGGER_KEYS.has(key), `trigger metadata ${key}`).toBe(true);
+      // Deprecated since KEDA 2.13: identity comes from the TriggerAuthentication's podIdentity.
+      expect(trigger.metadata.identityOwner).toBeUndefined();
+      expect(trigger.authenticationRef?.name).toBeTruthy();
       for (const value of Object.values(trigger.metadata)) expect(typeof value).toBe('string');
       expect(trigger.metadata).toMatchObject({ queueURL: envOf(workerContainer(objects)).QUEUE_URL, awsRegion: envOf(workerContainer(objects)).AWS_REGION });
       expect(trigger.metadata.queueLength).toMatch(/^\d+$/);
@@ -190,6 +196,8 @@ describe.each(SCENARIOS)('scenario %s', (file) => {
     const cron = byKind(objects, 'CronJob').find((c) => c.metadata.labels?.['app.kubernetes.io/component'] === 'restart') as any;
     expect(cron).toBeDefined();
     expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+    // One Job, one rollout: a retried `restart --wait` would start another rollout.
+    expect(cron.spec.jobTemplate.spec.backoffLimit).toBe(0);
     expect(cron.spec.successfulJobsHistoryLimit).toBeGreaterThanOrEqual(0);
     expect(cron.spec.failedJobsHistoryLimit).toBeGreaterThanOrEqual(1);
     const c = containersOf(cron)[0];
@@ -222,7 +230,7 @@ describe('scenario specifics', () => {
     // Two pods per node: 2 x 850m and 2 x 1400Mi fit the t3.medium's ~1930m / ~3.3 GiB allocatable.
     expect(2 * millicores(c.resources.requests.cpu)).toBeLessThan(1930);
     expect(2 * bytes(c.resources.limits.memory)).toBeLessThan(3.3 * 2 ** 30);
-    expect(envOf(c)).toMatchObject({ OCR_ENABLED: 'true', OCR_ENGINE: 'auto', OCR_WORKERS: '2', MEMORY_LIMIT_MB: '1400', MEMORY_SOFT_LIMIT_MB: '980', MEMORY_HARD_LIMIT_MB: '1190', NODE_OPTIONS: '--max-old-space-size=560', HEARTBEAT_MAX_AGE: '120' });
+    expect(envOf(c)).toMatchObject({ OCR_ENABLED: 'true', OCR_ENGINE: 'auto', OCR_WORKERS: '2', MEMORY_SOFT_LIMIT_PERCENT: '70', MEMORY_HARD_LIMIT_PERCENT: '85', NODE_OPTIONS: '--max-old-space-size-percentage=40', HEARTBEAT_MAX_AGE: '120' });
     expect((one(objects, 'TriggerAuthentication') as any).spec).toEqual({ podIdentity: { provider: 'aws', identityOwner: 'workload' } });
     const restart = byKind(objects, 'CronJob').find((o) => o.metadata.name.endsWith('-restart')) as any;
     expect(restart.spec.schedule).toBe('10 4 * * *');
@@ -265,15 +273,14 @@ describe('scenario specifics', () => {
     expect((podSpecOf(worker(objects)) as any).nodeSelector).toEqual({ 'eks.amazonaws.com/nodegroup': 'docsift-t3-medium' });
   });
 
-  it('monitoring: ServiceMonitor and PodMonitor on the metrics port, PrometheusRule with every alert, dashboard for the Grafana sidecar', () => {
+  it('monitoring: ServiceMonitor on the metrics port, PrometheusRule with every alert, dashboard for the Grafana sidecar', () => {
     const { objects } = get('monitoring-values.yaml');
     const sm = one(objects, 'ServiceMonitor') as any;
     const svc = one(objects, 'Service') as any;
     expect(svc.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
     expect(sm.spec.endpoints[0]).toMatchObject({ port: 'metrics', path: '/metrics' });
     expect(sm.metadata.labels.release).toBe('kube-prometheus-stack');
-    const pm = one(objects, 'PodMonitor') as any;
-    expect((worker(objects).spec as any).template.metadata.labels).toMatchObject(pm.spec.selector.matchLabels);
+    expect(byKind(objects, 'PodMonitor')).toEqual([]);
     const rule = one(objects, 'PrometheusRule') as any;
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
     expect(alerts.sort()).toEqual(
@@ -292,11 +299,21 @@ describe('scenario specifics', () => {
     const cm = one(objects, 'ConfigMap') as any;
     expect(cm.metadata.labels.grafana_dashboard).toBe('1');
     const dashboard = JSON.parse(cm.data['docsift.json']);
-    expect(dashboard.uid).toBe('docsift');
+    expect(dashboard.uid).toMatch(/^docsift-[0-9a-f]{12}$/);
     expect(dashboard.panels.filter((p: any) => p.type !== 'row').length).toBeGreaterThanOrEqual(12);
     const np = one(objects, 'NetworkPolicy') as any;
     expect(np.spec.ingress[0].ports).toEqual([{ port: 'metrics', protocol: 'TCP' }]);
     expect((worker(objects).spec as any).template.metadata.annotations['prometheus.io/scrape']).toBeUndefined();
+  });
+
+  it('podmonitor: a PodMonitor on the worker pods instead of a ServiceMonitor, KEDA with its own identity', () => {
+    const { objects } = get('podmonitor-values.yaml');
+    expect(byKind(objects, 'ServiceMonitor')).toEqual([]);
+    expect(byKind(objects, 'Service')).toEqual([]);
+    const pm = one(objects, 'PodMonitor') as any;
+    expect((worker(objects).spec as any).template.metadata.labels).toMatchObject(pm.spec.selector.matchLabels);
+    expect(pm.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'metrics', path: '/metrics' });
+    expect((one(objects, 'TriggerAuthentication') as any).spec).toEqual({ podIdentity: { provider: 'aws', identityOwner: 'keda' } });
   });
 
   it('small-no-ocr: fits 512 MiB with OCR off', () => {
@@ -305,8 +322,8 @@ describe('scenario specifics', () => {
     const env = envOf(c);
     expect(env.OCR_ENABLED).toBe('false');
     expect(env.OCR_WORKERS).toBeUndefined();
-    expect(Number(env.MEMORY_HARD_LIMIT_MB)).toBeLessThan(512);
-    expect(env.NODE_OPTIONS).toBe('--max-old-space-size=204');
+    expect(Number(env.MEMORY_HARD_LIMIT_PERCENT)).toBeLessThan(100);
+    expect(env.NODE_OPTIONS).toBe('--max-old-space-size-percentage=40');
     expect(one(get('small-no-ocr-values.yaml').objects, 'ScaledObject').spec).toMatchObject({ minReplicaCount: 0 });
   });
 

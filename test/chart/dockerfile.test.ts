@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +94,20 @@ describe('Dockerfile', () => {
     expect(pkg.scripts.build).toBeDefined();
   });
 
+  it('installs without running dependency scripts, and no production dependency has one', () => {
+    // The only install scripts in the tree are dev tools' (the `node` devDependency would download a
+    // second Node into the build stage); sharp and @napi-rs/canvas ship prebuilt packages. A new
+    // production dependency with an install script must be rebuilt by name in the Dockerfile.
+    const build = (stages[0] ?? []).filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    expect(build).toMatch(/npm ci --ignore-scripts/);
+    expect(build).not.toMatch(/npm rebuild(?! \S)/);
+    const out = execFileSync('npm', ['query', ':attr(scripts, [preinstall]), :attr(scripts, [install]), :attr(scripts, [postinstall])'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const withScripts = (JSON.parse(out) as Array<{ name: string; dev?: boolean; scripts: Record<string, string> }>).filter((p) => !p.dev);
+    // tesseract.js's postinstall only prints an opencollective banner (`|| true`).
+    expect(withScripts.map((p) => p.name)).toEqual(['tesseract.js']);
+    expect(withScripts[0]?.scripts.postinstall).toMatch(/opencollective-postinstall \|\| true/);
+  });
+
   it('bakes in the eng and jpn language data (production dependencies, checked at build time)', () => {
     expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['@tesseract.js-data/eng', '@tesseract.js-data/jpn']));
     const build = (stages[0] ?? []).map((i) => i.args).join('\n');
@@ -119,6 +134,9 @@ describe('Dockerfile', () => {
   it('has tini as PID 1 and `docsift run` as the default command', () => {
     const entrypoint = JSON.parse(last('ENTRYPOINT')?.args ?? 'null') as string[];
     expect(entrypoint[0]).toMatch(/\/tini$/);
+    // Not -g: tini would signal node's whole process group, killing native tesseract mid-page on
+    // every stop (the page failed as ocr_failed instead of draining). test:deploy checks the drain.
+    expect(entrypoint.slice(1, entrypoint.indexOf('--'))).toEqual([]);
     expect(entrypoint).toEqual(expect.arrayContaining(['node', `/app/${pkg.bin.docsift}`]));
     expect(JSON.parse(last('CMD')?.args ?? 'null')).toEqual(['run']);
     expect(last('STOPSIGNAL')?.args).toBe('SIGTERM');

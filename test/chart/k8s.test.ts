@@ -110,7 +110,24 @@ describe('kind cluster and skaffold', () => {
     for (const file of release.valuesFiles) expect(existsSync(join(REPO_ROOT, file)), file).toBe(true);
     expect(release.setValueTemplates['image.repository']).toBe(`{{.IMAGE_REPO_${artifact.image}}}`);
     expect(release.setValueTemplates['image.tag']).toBe(`{{.IMAGE_TAG_${artifact.image}}}`);
+    expect(release.createNamespace).toBe(true);
+  });
+
+  it('skaffold: installs a KEDA release tested on the kind nodes\' Kubernetes, and metrics-server for the CPU HPA profile', () => {
+    const skaffold = parse(read(join(REPO_ROOT, 'skaffold.yaml')));
     const keda = skaffold.deploy.helm.releases.find((r: any) => r.remoteChart === 'keda');
-    expect(keda.version).toMatch(/^2\.\d+\.\d+$/);
+    // KEDA's compatibility matrix (keda.sh/docs/2.20/operate/cluster): the Kubernetes minors each release is tested on.
+    const tested: Record<string, [number, number]> = { '2.16': [29, 31], '2.17': [30, 32], '2.18': [31, 33], '2.19': [32, 34], '2.20': [33, 35] };
+    const range = tested[keda.version.split('.').slice(0, 2).join('.')];
+    expect(range, `KEDA ${keda.version}`).toBeDefined();
+    const cluster = parse(read(join(K8S, 'kind-cluster.yaml')));
+    for (const node of cluster.nodes) {
+      const minor = Number(/^kindest\/node:v1\.(\d+)\./.exec(node.image)?.[1]);
+      expect(minor).toBeGreaterThanOrEqual(range![0]);
+      expect(minor).toBeLessThanOrEqual(range![1]);
+    }
+    const noKeda = skaffold.profiles.find((p: any) => p.name === 'no-keda');
+    expect(noKeda.patches.find((p: any) => p.path === '/deploy/helm/releases/0').value.remoteChart).toBe('metrics-server');
+    expect(noKeda.patches.find((p: any) => p.path === '/deploy/helm/releases/1/setValues').value).toEqual({ 'autoscaling.keda.enabled': false });
   });
 });

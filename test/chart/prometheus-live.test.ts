@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../src/devstack/local-stack.js';
-import { makeSamples } from '../../src/devstack/samples.js';
+import { startLocalStack, type LocalStack } from '../../devstack/local-stack.js';
+import { makeSamples } from '../../devstack/samples.js';
 import { ensureBuilt } from '../faults/harness/build.js';
 import { encode } from '../fixtures/image.fixture.js';
 import { englishText, renderTextPage } from '../fixtures/text-image.fixture.js';
@@ -56,12 +56,16 @@ async function scalar(expr: string): Promise<number | undefined> {
   return first ? Number(first.value[1]) : undefined;
 }
 
+let chartMemoryLimitMiB = 0;
+
 beforeAll(async () => {
   const entry = ensureBuilt();
   const objects = parseManifests(await renderChart({ valuesFiles: [join(CHART_DIR, 'ci', 'monitoring-values.yaml')], namespace: 'docsift', release: 'docsift' }));
   const chartEnv = Object.fromEntries(
     ((one(objects, 'Deployment').spec as any).template.spec.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value]), // eslint-disable-line @typescript-eslint/no-explicit-any
   );
+  const limit = String((one(objects, 'Deployment').spec as any).template.spec.containers[0].resources.limits.memory); // eslint-disable-line @typescript-eslint/no-explicit-any
+  chartMemoryLimitMiB = limit.endsWith('Gi') ? Number(limit.slice(0, -2)) * 1024 : Number(limit.replace(/Mi$/, ''));
   alerts = alertExpressions(one(objects, 'PrometheusRule'));
   panels = dashboardQueries(VARS);
   variables = dashboardVariableSelectors(VARS);
@@ -85,9 +89,10 @@ beforeAll(async () => {
     PATH: process.env.PATH ?? '',
     ...stack.env,
     // What the chart sets (memory limits, heartbeat age, timeouts), then what this machine needs.
-    MEMORY_LIMIT_MB: chartEnv.MEMORY_LIMIT_MB as string,
-    MEMORY_SOFT_LIMIT_MB: chartEnv.MEMORY_SOFT_LIMIT_MB as string,
-    MEMORY_HARD_LIMIT_MB: chartEnv.MEMORY_HARD_LIMIT_MB as string,
+    // No cgroup limit on this host: the container limit the worker would read there is given.
+    MEMORY_LIMIT_MB: String(chartMemoryLimitMiB),
+    MEMORY_SOFT_LIMIT_PERCENT: chartEnv.MEMORY_SOFT_LIMIT_PERCENT as string,
+    MEMORY_HARD_LIMIT_PERCENT: chartEnv.MEMORY_HARD_LIMIT_PERCENT as string,
     HEARTBEAT_MAX_AGE: chartEnv.HEARTBEAT_MAX_AGE as string,
     PROCESSING_TIMEOUT: chartEnv.PROCESSING_TIMEOUT as string,
     MAX_INFLIGHT: chartEnv.MAX_INFLIGHT as string,

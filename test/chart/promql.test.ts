@@ -16,7 +16,7 @@ const VARS = { namespace: 'docsift', job: 'docsift' };
 let prom: RunningPrometheus;
 let queries: NamedQuery[];
 
-/** Metrics prom-client's default collectors, Prometheus itself and kube-state-metrics provide. */
+/** Metrics prom-client's default collectors, Prometheus itself, kube-state-metrics and the kubelet's cAdvisor provide. */
 const EXTERNAL_METRICS = new Set([
   'up',
   'process_resident_memory_bytes',
@@ -25,6 +25,8 @@ const EXTERNAL_METRICS = new Set([
   'nodejs_eventloop_lag_seconds',
   'kube_pod_container_status_restarts_total',
   'kube_pod_container_status_last_terminated_reason',
+  'kube_pod_container_resource_limits',
+  'container_memory_working_set_bytes',
 ]);
 
 beforeAll(async () => {
@@ -63,7 +65,7 @@ describe('dashboard and alert queries', () => {
     const unknown = new Set<string>();
     const seen = new Set<string>();
     for (const q of queries) {
-      for (const m of q.expr.matchAll(/\b(docsift_[a-z_]+|process_[a-z_]+|nodejs_[a-z_]+|kube_[a-z_]+|up)\b(?=\s*[{[)])/g)) {
+      for (const m of q.expr.matchAll(/\b(docsift_[a-z_]+|process_[a-z_]+|nodejs_[a-z_]+|kube_[a-z_]+|container_[a-z_]+|up)\b(?=\s*[{[)])/g)) {
         const name = (m[1] as string).replace(/_(bucket|sum|count)$/, '');
         seen.add(name);
         if (!exported.has(name) && !EXTERNAL_METRICS.has(m[1] as string)) unknown.add(m[1] as string);

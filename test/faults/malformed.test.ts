@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rng } from '../../src/devstack/samples.js';
+import { rng } from '../../devstack/samples.js';
 import { parseMessageBody } from '../../src/domain/message.js';
 import { FULL, SCENARIO_TIMEOUT_MS, World, report } from './harness/world.js';
 

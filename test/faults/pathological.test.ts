@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CLASS_NAMES } from '../../src/domain/errors.js';
 import { parseMessageBody } from '../../src/domain/message.js';
-import { makeBinarySamples, makeSamples, type Sample } from '../../src/devstack/samples.js';
+import { makeBinarySamples, makeSamples, type Sample } from '../../devstack/samples.js';
 import { pngBomb } from '../fixtures/image.fixture.js';
 import {
   deepXml,

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rng } from '../../src/devstack/samples.js';
+import { rng } from '../../devstack/samples.js';
 import { sequencerVersion } from '../../src/domain/sequencer.js';
 import { FULL, SCENARIO_TIMEOUT_MS, World, nextSequencer, report, s3EventBody, type EventKind } from './harness/world.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSamples, type Sample } from '../../src/devstack/samples.js';
+import { makeSamples, type Sample } from '../../devstack/samples.js';
 import { FaultProxy, s3XmlError, type Fault } from './harness/fault-proxy.js';
 import { FULL, PRODUCTION_MAX_RECEIVES, SCENARIO_TIMEOUT_MS, World, nextSequencer, report, s3EventBody } from './harness/world.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rng } from '../../src/devstack/samples.js';
+import { rng } from '../../devstack/samples.js';
 import { FULL, SCENARIO_TIMEOUT_MS, World, report } from './harness/world.js';
 
 /**

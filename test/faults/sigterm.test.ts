@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSamples } from '../../src/devstack/samples.js';
+import { makeSamples } from '../../devstack/samples.js';
 import { FaultProxy } from './harness/fault-proxy.js';
 import { FULL, SCENARIO_TIMEOUT_MS, World, nextSequencer, report, s3EventBody } from './harness/world.js';
 

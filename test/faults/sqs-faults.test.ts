@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyAwsError } from '../../src/adapters/aws/classify-aws-error.js';
-import { localSqsClient } from '../../src/devstack/local-stack.js';
+import { localSqsClient } from '../../devstack/local-stack.js';
 import { FaultProxy, sqsJsonError } from './harness/fault-proxy.js';
 import { FULL, PRODUCTION_MAX_RECEIVES, SCENARIO_TIMEOUT_MS, World, report } from './harness/world.js';
 

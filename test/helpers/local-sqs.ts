@@ -72,7 +72,7 @@ export function sqsHelpers(endpoint: string, stop: () => Promise<void>): LocalSq
       const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
       const total = Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
       const inFlight = Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-      // local-aws-sqs counts in-flight messages inside ApproximateNumberOfMessages (DESIGN.md).
+      // local-aws-sqs counts in-flight messages inside ApproximateNumberOfMessages (a local-aws-sqs quirk).
       return { visible: total - inFlight, inFlight };
     },
     async close() {

@@ -6,24 +6,13 @@ import { moveAll } from '../../src/operations/dlq-move.js';
 import { redriveFiltered, type RedriveOptions } from '../../src/operations/dlq-redrive.js';
 import { sampleDeadLetters } from '../../src/operations/dlq-stats.js';
 import type { Clock } from '../../src/ports/clock.port.js';
+import { systemClock } from '../../src/platform/clock.js';
+import { virtualClock as makeVirtualClock } from '../helpers/virtual-clock.js';
 import type { MessageSender, OutgoingMessage } from '../../src/ports/message-sender.port.js';
 import { startLocalSqs, type LocalSqs } from '../helpers/local-sqs.js';
 
-const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-
-/** Time that passes only when someone sleeps: rate limits are checked exactly and fast. */
-function virtualClock(): Clock & { slept: number } {
-  let now = Date.parse('2026-11-23T12:00:00Z');
-  const clock = {
-    slept: 0,
-    now: () => now,
-    sleep: async (ms: number) => {
-      now += ms;
-      clock.slept += ms;
-    },
-  };
-  return clock;
-}
+const realClock = systemClock;
+const virtualClock = () => makeVirtualClock(Date.parse('2026-11-23T12:00:00Z'));
 
 let local: LocalSqs;
 beforeAll(async () => {
@@ -97,6 +86,18 @@ describe('dlq stats', () => {
     // And the read raised their receive counts.
     const again = await new SqsDeadLetterReader(local.sqs, s.dlqUrl).receive(10, 1, 0);
     for (const m of again) expect(m.receiveCount).toBeGreaterThan(1);
+  });
+
+  it('--error-class none counts only the messages without an error_class (moved by the redrive policy), out of all it read', async () => {
+    const s = await seed({ corrupt_file: 3, index_unavailable: 2 });
+    await local.sendMany(s.dlqUrl, [{ body: '{"bucket":"docs","key":"unlabelled/1.pdf"}', attributes: { trace_id: 't1' } }, { body: '{"bucket":"docs","key":"unlabelled/2.pdf"}', attributes: {} }]);
+    const none = await sampleDeadLetters(deps(s.dlqUrl), { sample: 1000, filter: parseErrorClassList('none'), visibilitySeconds: 60, waitSeconds: 0 });
+    expect(none.read).toBe(7);
+    expect(none.stats.sampled).toBe(2);
+    expect(none.stats.byErrorClass).toEqual([{ value: 'none', count: 2, share: 1, kind: 'unlabelled' }]);
+    const some = await sampleDeadLetters(deps(s.dlqUrl), { sample: 1000, filter: parseErrorClassList('index_unavailable,none'), visibilitySeconds: 60, waitSeconds: 0 });
+    expect(some.stats.byErrorClass.map((r) => [r.value, r.count])).toEqual([['index_unavailable', 2], ['none', 2]]);
+    expect(await local.counts(s.dlqUrl)).toEqual({ visible: 7, inFlight: 0 });
   });
 
   it('reads no more than --sample and releases what it read', async () => {

@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubernetesRollout } from '../../src/adapters/kubernetes/rollout.js';
-import { kubeApps } from '../../src/cli/ops/runtime.js';
+import { kubeApps } from '../../src/cli/ops/clients.js';
 import { loadConfig } from '../../src/config/load.js';
 import { DocsiftError } from '../../src/domain/errors.js';
 import { restartDeployment } from '../../src/operations/restart.js';
+import { systemClock } from '../../src/platform/clock.js';
 import type { Clock } from '../../src/ports/clock.port.js';
 import { startKubeApiDouble, type DeploymentStatusStep, type KubeApiDouble } from '../helpers/kube-api-double.js';
 
-const clock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+const clock: Clock = systemClock;
 
 /** A 3-replica rollout as the API server reports it, step by step, after our patch made generation 8. */
 const ROLLOUT: DeploymentStatusStep[] = [

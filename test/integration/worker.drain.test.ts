@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueDepth } from '../../src/adapters/sqs/sqs.queue.js';
 import { loadConfig } from '../../src/config/load.js';
 import { documentId } from '../../src/domain/document.js';
-import { LOCAL_CREDENTIALS, startLocalStack, type LocalStack } from '../../src/devstack/local-stack.js';
-import { encodeS3EventKey } from '../../src/devstack/s3-event-bridge.js';
-import { makeSamples, type Sample } from '../../src/devstack/samples.js';
+import { LOCAL_CREDENTIALS, startLocalStack, type LocalStack } from '../../devstack/local-stack.js';
+import { encodeS3EventKey } from '../../devstack/s3-event-bridge.js';
+import { makeSamples, type Sample } from '../../devstack/samples.js';
 import { createApp } from '../../src/main.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -64,7 +64,7 @@ describe('whole worker against the local SQS and S3 servers and the index double
     await app.close();
     expect(reason).toBe('idle');
 
-    const expected = new Map(samples.map((s) => [documentId(stack.bucket, s.key, null), s]));
+    const expected = new Map(samples.map((s) => [documentId(stack.bucket, s.key), s]));
     expect(double.docs.size).toBe(samples.length);
     for (const [id, sample] of expected) {
       const stored = double.docs.get(id);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSamples } from '../../src/devstack/samples.js';
+import { makeSamples } from '../../devstack/samples.js';
 import { FaultProxy, s3XmlError, sqsJsonError } from '../faults/harness/fault-proxy.js';
 import { WorkerProcess } from '../faults/harness/worker-process.js';
 import { nextSequencer, s3EventBody, World } from '../faults/harness/world.js';
-import { freePort } from '../../src/devstack/free-port.js';
+import { freePort } from '../../devstack/free-port.js';
 
 /**
  * Secrets never reach logs or metrics: AWS credentials, the OpenSearch password and every

@@ -102,18 +102,18 @@ app.kubernetes.io/component: worker
 {{- end }}
 {{- end }}
 
-{{- define "docsift.heapMiB" -}}
-{{- div (mul (int (include "docsift.memoryLimitMiB" .)) (int .Values.heap.percent)) 100 }}
-{{- end }}
-
 {{- define "docsift.memorySoftMiB" -}}
 {{- div (mul (int (include "docsift.memoryLimitMiB" .)) (int .Values.memoryGuard.softPercent)) 100 }}
 {{- end }}
 
-{{- define "docsift.memoryHardMiB" -}}
+{{- define "docsift.checkMemoryGuard" -}}
 {{- if le (int .Values.memoryGuard.hardPercent) (int .Values.memoryGuard.softPercent) }}
 {{- fail (printf "memoryGuard.hardPercent=%v must be above memoryGuard.softPercent=%v" .Values.memoryGuard.hardPercent .Values.memoryGuard.softPercent) }}
 {{- end }}
+{{- end }}
+
+{{/* For NOTES only: the worker derives its own thresholds from the cgroup limit and the percents. */}}
+{{- define "docsift.memoryHardMiB" -}}
 {{- div (mul (int (include "docsift.memoryLimitMiB" .)) (int .Values.memoryGuard.hardPercent)) 100 }}
 {{- end }}
 
@@ -195,4 +195,54 @@ winning on the same name, then `extraEnv`. Sorted so renders are stable.
 
 {{- define "docsift.kedaEndpoint" -}}
 {{- default .Values.aws.endpoint .Values.autoscaling.keda.awsEndpoint }}
+{{- end }}
+
+{{/*
+The OpenSearch endpoint is required: without OPENSEARCH_URL the worker falls back to its
+development file sink, which cannot be created under the read-only root (the pod crash-loops), and
+on a writable emptyDir it would hold documents whose messages are already deleted until the pod
+goes, losing them. A render-time failure says what to set instead.
+*/}}
+{{- define "docsift.openSearchUrl" -}}
+{{- required "opensearch.url is required: the OpenSearch endpoint documents are indexed into (OPENSEARCH_URL), e.g. --set opensearch.url=https://search-docs.eu-west-1.es.amazonaws.com. Put credentials in existingSecret as OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD, not in the URL" .Values.opensearch.url }}
+{{- end }}
+
+{{/*
+Kubernetes gives an explicit `env` entry precedence over `envFrom`, so a key of existingSecret that
+the chart also sets would be ignored without a word. When the cluster can be asked (install and
+upgrade; `helm template` cannot), such a Secret fails the release instead. Pass (dict "root" $ "env" $envDict).
+*/}}
+{{- define "docsift.checkSecretShadowing" -}}
+{{- with .root.Values.existingSecret }}
+{{- $secret := lookup "v1" "Secret" $.root.Release.Namespace . }}
+{{- $shadowed := list }}
+{{- range $key, $_ := ($secret.data | default dict) }}
+{{- if or (hasKey $.env $key) (hasKey $.root.Values.env $key) }}{{ $shadowed = append $shadowed $key }}{{ end }}
+{{- end }}
+{{- if $shadowed }}
+{{- fail (printf "existingSecret %s holds %s, which the chart also sets as env (env wins over envFrom, so the Secret's value would be ignored): remove the key from the Secret, or leave the matching value unset" . (join ", " (sortAlpha $shadowed))) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The chart's optional CRD objects fail at render, naming the switch, when the cluster lacks the API. */}}
+{{- define "docsift.requireApi" -}}
+{{- if not (.root.Capabilities.APIVersions.Has .api) }}
+{{- fail (printf "%s needs the %s API (%s), which this cluster does not serve: %s. With `helm template`, declare it with --api-versions %s" .value .api .what .fix .api) }}
+{{- end }}
+{{- end }}
+
+{{/* KEDA's HPA: KEDA's own default name, never the chart's CPU HPA's, so switching modes cannot adopt or collide. */}}
+{{- define "docsift.kedaHpaName" -}}
+{{- printf "keda-hpa-%s" (include "docsift.fullname" .) }}
+{{- end }}
+
+{{/* The IRSA role of the worker's ServiceAccount, from roleArn or a hand-set annotation. */}}
+{{- define "docsift.workloadRoleArn" -}}
+{{- default (index .Values.serviceAccount.annotations "eks.amazonaws.com/role-arn" | default "") .Values.serviceAccount.roleArn }}
+{{- end }}
+
+{{/* Grafana dashboard uid, unique per release (Grafana keeps one dashboard per uid; at most 40 characters). */}}
+{{- define "docsift.dashboardUid" -}}
+{{- printf "docsift-%s" (sha256sum (printf "%s/%s" .Release.Namespace (include "docsift.fullname" .)) | trunc 12) }}
 {{- end }}

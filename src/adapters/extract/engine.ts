@@ -7,7 +7,7 @@ import { detectLanguage } from './language.js';
 import type { OcrService } from './ocr/ocr.types.js';
 import { extractOffice } from './office/office.extractor.js';
 import { extractPdf } from './pdf/pdf.extractor.js';
-import { semaphore } from './semaphore.js';
+import pLimit from 'p-limit';
 import { throwIfAborted } from './signal.js';
 import { extractHtml } from './text/html.extractor.js';
 import { extractText } from './text/text.extractor.js';
@@ -58,7 +58,7 @@ function phaseOf(detected: Detected): ExtractPhase {
  */
 export function createExtractionEngine(options: EngineOptions, ocr: OcrService | undefined, hooks: EngineHooks = {}): ExtractionEngine {
   // Decoded pages waiting for OCR are the big allocations: at most two per OCR worker at once.
-  const ocrSlot = semaphore(2 * Math.max(1, ocr?.size ?? 1));
+  const ocrSlot = pLimit(2 * Math.max(1, ocr?.size ?? 1));
 
   function route(input: ExtractInput, detected: Detected, signal?: AbortSignal): Promise<Extraction> {
     switch (detected.kind) {

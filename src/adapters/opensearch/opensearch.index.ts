@@ -1,5 +1,8 @@
+import { exponentialBackoff, withJitter } from '../../domain/backoff.js';
 import { DocsiftError } from '../../domain/errors.js';
 import { externalVersionJson } from '../../domain/sequencer.js';
+import { systemClock } from '../../platform/clock.js';
+import type { Clock } from '../../ports/clock.port.js';
 import type { IndexOperation, SearchIndex } from '../../ports/search-index.port.js';
 import { BulkBuffer, type BulkLimits, type PendingItem } from '../bulk-buffer.js';
 import { indexTemplate, templateName, TEMPLATE_VERSION } from './index-template.js';
@@ -20,7 +23,8 @@ export interface OpenSearchIndexOptions extends BulkLimits {
   retryBaseMs?: number;
   onRequest?: (result: 'ok' | 'partial' | 'retry' | 'error') => void;
   onRetry?: (info: { attempt: number; items: number; reason: string; delayMs: number }) => void;
-  sleep?: (ms: number) => Promise<void>;
+  /** @defaultValue systemClock */
+  clock?: Clock;
 }
 
 interface BulkItemResult {
@@ -40,7 +44,7 @@ function isRetryableRequestError(err: unknown): boolean {
 /** Bulk indexing into OpenSearch with per-item outcomes, bounded retries and backoff. */
 export class OpenSearchIndex implements SearchIndex {
   private readonly buffer: BulkBuffer<IndexOperation>;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: Clock;
 
   constructor(
     private readonly client: OpenSearchTransportLike,
@@ -48,7 +52,7 @@ export class OpenSearchIndex implements SearchIndex {
     private readonly warn: (message: string) => void = () => {},
   ) {
     this.buffer = new BulkBuffer<IndexOperation>(options, (batch) => this.send(batch));
-    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.clock = options.clock ?? systemClock;
   }
 
   async ensureReady(): Promise<void> {
@@ -81,9 +85,7 @@ export class OpenSearchIndex implements SearchIndex {
   }
 
   private delay(attempt: number): number {
-    const base = this.options.retryBaseMs ?? 200;
-    const capped = Math.min(30_000, base * 2 ** (attempt - 1));
-    return Math.round(capped / 2 + Math.random() * (capped / 2));
+    return withJitter(exponentialBackoff(attempt, { base: this.options.retryBaseMs ?? 200, max: 30_000 }));
   }
 
   private async send(batch: PendingItem<IndexOperation>[]): Promise<void> {
@@ -146,7 +148,7 @@ export class OpenSearchIndex implements SearchIndex {
     this.options.onRetry?.({ attempt, items: again.length, reason, delayMs });
     // Waiting inside the send chain holds back later batches too: while the cluster is pushing
     // back, sending more would only add load.
-    await this.sleep(delayMs);
+    await this.clock.sleep(delayMs);
     for (const item of again) this.buffer.requeue(item);
   }
 }

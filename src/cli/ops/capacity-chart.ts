@@ -37,12 +37,21 @@ export function downsample(points: TimelinePoint[], target = 800): TimelinePoint
   });
 }
 
-/**
- * The plan as a chart a person can read: backlog as a filled area on the left axis; replicas,
- * ready replicas and nodes as steps on the right axis; a marker at the drain time.
- */
-export function capacityChartSvg(plan: CapacityPlan, title: string, subtitles: string[]): string {
-  const pts = downsample(plan.timeline);
+const f = (n: number) => n.toFixed(1);
+
+interface Scales {
+  tMax: number;
+  tStep: number;
+  bTop: number;
+  bStep: number;
+  rTop: number;
+  rStep: number;
+  x: (t: number) => number;
+  yb: (v: number) => number;
+  yr: (v: number) => number;
+}
+
+function scalesOf(plan: CapacityPlan, pts: TimelinePoint[]): Scales {
   const tMax = Math.max(60, plan.endSeconds);
   const bMax = Math.max(1, ...pts.map((p) => p.backlog));
   const rMax = Math.max(1, plan.peakReplicas, plan.peakNodes);
@@ -51,17 +60,20 @@ export function capacityChartSvg(plan: CapacityPlan, title: string, subtitles: s
   const rStep = Math.max(1, Math.ceil(niceStep(rMax, 5)));
   const rTop = Math.ceil((rMax * 1.1) / rStep) * rStep; // headroom so a plateau at the peak is not drawn on the frame
   const tStep = TIME_STEPS.find((s) => tMax / s <= 10) ?? 604_800;
-  const x = (t: number) => M.left + (t / tMax) * PW;
-  const yb = (v: number) => M.top + PH - (v / bTop) * PH;
-  const yr = (v: number) => M.top + PH - (v / rTop) * PH;
-  const f = (n: number) => n.toFixed(1);
+  return {
+    tMax,
+    tStep,
+    bTop,
+    bStep,
+    rTop,
+    rStep,
+    x: (t) => M.left + (t / tMax) * PW,
+    yb: (v) => M.top + PH - (v / bTop) * PH,
+    yr: (v) => M.top + PH - (v / rTop) * PH,
+  };
+}
 
-  const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif">`);
-  parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  parts.push(`<text x="${M.left}" y="30" font-size="18" font-weight="bold" fill="${COLORS.text}">${esc(title)}</text>`);
-  subtitles.forEach((line, i) => parts.push(`<text x="${M.left}" y="${52 + i * 18}" font-size="13" fill="${COLORS.muted}">${esc(line)}</text>`));
-
+function axes(parts: string[], { tMax, tStep, bTop, bStep, rTop, rStep, x, yb, yr }: Scales): void {
   for (let v = 0; v <= bTop + 1e-9; v += bStep) {
     parts.push(`<line x1="${M.left}" x2="${M.left + PW}" y1="${f(yb(v))}" y2="${f(yb(v))}" stroke="${COLORS.grid}"/>`);
     parts.push(`<text x="${M.left - 8}" y="${f(yb(v) + 4)}" font-size="12" text-anchor="end" fill="${COLORS.backlog}">${compact(v)}</text>`);
@@ -76,35 +88,55 @@ export function capacityChartSvg(plan: CapacityPlan, title: string, subtitles: s
   parts.push(`<text x="${M.left + PW / 2}" y="${H - 36}" font-size="13" text-anchor="middle" fill="${COLORS.text}">time since start</text>`);
   parts.push(`<text transform="translate(22 ${M.top + PH / 2}) rotate(-90)" font-size="13" text-anchor="middle" fill="${COLORS.backlog}">messages in queue</text>`);
   parts.push(`<text transform="translate(${W - 22} ${M.top + PH / 2}) rotate(90)" font-size="13" text-anchor="middle" fill="${COLORS.replicas}">replicas / nodes</text>`);
+}
 
-  if (pts.length > 0) {
-    const area = [`M${f(x(pts[0]?.t ?? 0))},${f(yb(0))}`, ...pts.map((p) => `L${f(x(p.t))},${f(yb(p.backlog))}`), `L${f(x(pts[pts.length - 1]?.t ?? 0))},${f(yb(0))}Z`];
-    parts.push(`<path d="${area.join('')}" fill="${COLORS.backlog}" fill-opacity="0.18" stroke="${COLORS.backlog}" stroke-width="2"/>`);
-    const step = (value: (p: TimelinePoint) => number) =>
-      pts.map((p, i) => (i === 0 ? `M${f(x(p.t))},${f(yr(value(p)))}` : `H${f(x(p.t))}V${f(yr(value(p)))}`)).join('');
-    parts.push(`<path d="${step((p) => p.nodes)}" fill="none" stroke="${COLORS.nodes}" stroke-width="2" stroke-dasharray="2 3"/>`);
-    parts.push(`<path d="${step((p) => p.ready)}" fill="none" stroke="${COLORS.ready}" stroke-width="2" stroke-dasharray="7 4"/>`);
-    parts.push(`<path d="${step((p) => p.replicas)}" fill="none" stroke="${COLORS.replicas}" stroke-width="2.5"/>`);
-  }
-  if (plan.drainSeconds !== null) {
-    const dx = f(x(plan.drainSeconds));
-    parts.push(`<line x1="${dx}" x2="${dx}" y1="${M.top}" y2="${M.top + PH}" stroke="${COLORS.text}" stroke-dasharray="4 4"/>`);
-    parts.push(`<text x="${dx}" y="${M.top - 6}" font-size="12" text-anchor="middle" fill="${COLORS.text}">drained ${formatDuration(plan.drainSeconds)}</text>`);
-  }
-  parts.push(`<rect x="${M.left}" y="${M.top}" width="${PW}" height="${PH}" fill="none" stroke="${COLORS.muted}"/>`);
+function series(parts: string[], pts: TimelinePoint[], { x, yb, yr }: Scales): void {
+  if (pts.length === 0) return;
+  const area = [`M${f(x(pts[0]?.t ?? 0))},${f(yb(0))}`, ...pts.map((p) => `L${f(x(p.t))},${f(yb(p.backlog))}`), `L${f(x(pts[pts.length - 1]?.t ?? 0))},${f(yb(0))}Z`];
+  parts.push(`<path d="${area.join('')}" fill="${COLORS.backlog}" fill-opacity="0.18" stroke="${COLORS.backlog}" stroke-width="2"/>`);
+  const step = (value: (p: TimelinePoint) => number) =>
+    pts.map((p, i) => (i === 0 ? `M${f(x(p.t))},${f(yr(value(p)))}` : `H${f(x(p.t))}V${f(yr(value(p)))}`)).join('');
+  parts.push(`<path d="${step((p) => p.nodes)}" fill="none" stroke="${COLORS.nodes}" stroke-width="2" stroke-dasharray="2 3"/>`);
+  parts.push(`<path d="${step((p) => p.ready)}" fill="none" stroke="${COLORS.ready}" stroke-width="2" stroke-dasharray="7 4"/>`);
+  parts.push(`<path d="${step((p) => p.replicas)}" fill="none" stroke="${COLORS.replicas}" stroke-width="2.5"/>`);
+}
 
-  const legend: Array<[string, string, string]> = [
+function legend(parts: string[]): void {
+  const entries: Array<[string, string, string]> = [
     ['messages in queue', COLORS.backlog, ''],
     ['replicas', COLORS.replicas, ''],
     ['ready replicas', COLORS.ready, '7 4'],
     ['nodes', COLORS.nodes, '2 3'],
   ];
-  legend.forEach(([label, color, dash], i) => {
+  entries.forEach(([label, color, dash], i) => {
     const lx = M.left + i * 190;
     const ly = H - 14;
     parts.push(`<line x1="${lx}" x2="${lx + 28}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="3"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
     parts.push(`<text x="${lx + 34}" y="${ly}" font-size="12" fill="${COLORS.text}">${label}</text>`);
   });
+}
+
+/**
+ * The plan as a chart a person can read: backlog as a filled area on the left axis; replicas,
+ * ready replicas and nodes as steps on the right axis; a marker at the drain time.
+ */
+export function capacityChartSvg(plan: CapacityPlan, title: string, subtitles: string[]): string {
+  const pts = downsample(plan.timeline);
+  const scales = scalesOf(plan, pts);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  parts.push(`<text x="${M.left}" y="30" font-size="18" font-weight="bold" fill="${COLORS.text}">${esc(title)}</text>`);
+  subtitles.forEach((line, i) => parts.push(`<text x="${M.left}" y="${52 + i * 18}" font-size="13" fill="${COLORS.muted}">${esc(line)}</text>`));
+  axes(parts, scales);
+  series(parts, pts, scales);
+  if (plan.drainSeconds !== null) {
+    const dx = f(scales.x(plan.drainSeconds));
+    parts.push(`<line x1="${dx}" x2="${dx}" y1="${M.top}" y2="${M.top + PH}" stroke="${COLORS.text}" stroke-dasharray="4 4"/>`);
+    parts.push(`<text x="${dx}" y="${M.top - 6}" font-size="12" text-anchor="middle" fill="${COLORS.text}">drained ${formatDuration(plan.drainSeconds)}</text>`);
+  }
+  parts.push(`<rect x="${M.left}" y="${M.top}" width="${PW}" height="${PH}" fill="none" stroke="${COLORS.muted}"/>`);
+  legend(parts);
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -84,118 +84,151 @@ const EPSILON = 1e-9;
 export function simulateCapacity(s: CapacityScenario): CapacityPlan {
   if (!(s.perPodPerMinute > 0)) throw new Error('per-pod throughput must be greater than 0');
   if (s.maxReplicas < Math.max(1, s.minReplicas)) throw new Error('max replicas must be at least max(1, min replicas)');
-  const packing = podsPerNode(s.node, s.pod, s.overhead);
-  const nodes = (replicas: number) => nodesFor(replicas, packing.podsPerNode);
-  nodes(1); // throws early when a pod does not fit
-
-  const hpaMin = Math.max(1, s.minReplicas);
-  const perPodPerSecond = s.perPodPerMinute / 60;
-  let backlog = s.backlog;
-  let replicas = s.initialReplicas;
-  const readyAt: number[] = Array.from({ length: replicas }, () => 0);
-  let memory = emptyHpaMemory();
-  let lastActive = 0;
-  let processed = 0;
-  let podSeconds = 0;
-  let nodeSeconds = 0;
-  let drainSeconds: number | null = null;
-  let podSecondsToDrain: number | null = null;
-  let nodeSecondsToDrain: number | null = null;
-  let peakReplicas = replicas;
-  let peakReplicasAt = 0;
-  let peakNodes = nodes(replicas);
-  let peakBacklog = backlog;
-  let firstReady: number | null = replicas > 0 ? 0 : null;
-  const timeline: TimelinePoint[] = [];
-  const events: ScaleEvent[] = [];
-
-  const setReplicas = (t: number, to: number, by: ScaleEvent['by']) => {
-    if (to === replicas) return;
-    events.push({ t, from: replicas, to, by });
-    // New pods are appended in start order; the newest (least ready) go first on scale-down, as the ReplicaSet does.
-    while (readyAt.length < to) readyAt.push(t + s.podStartupSeconds);
-    readyAt.length = to;
-    replicas = to;
-    if (replicas > peakReplicas) {
-      peakReplicas = replicas;
-      peakReplicasAt = t;
-    }
-    peakNodes = Math.max(peakNodes, nodes(replicas));
-  };
-  const readyCount = (t: number) => {
-    let n = 0;
-    for (const at of readyAt) if (at <= t) n += 1;
-    return n;
-  };
-
+  const sim = new Simulation(s);
   let t = 0;
   for (; t <= s.horizonSeconds; t += 1) {
-    const ready = readyCount(t);
-    if (ready > 0 && firstReady === null) firstReady = t;
-    const messages = Math.ceil(backlog - EPSILON);
+    sim.scale(t);
+    if (sim.checkDrained(t)) break;
+    sim.advance(t);
+  }
+  return sim.plan(Math.min(t, s.horizonSeconds));
+}
+
+/** The state of one planning run, one second at a time. */
+class Simulation {
+  private readonly packing: ReturnType<typeof podsPerNode>;
+  private readonly hpaMin: number;
+  private backlog: number;
+  private replicas: number;
+  private readonly readyAt: number[];
+  private memory = emptyHpaMemory();
+  private lastActive = 0;
+  private processed = 0;
+  private podSeconds = 0;
+  private nodeSeconds = 0;
+  private drainSeconds: number | null = null;
+  private podSecondsToDrain: number | null = null;
+  private nodeSecondsToDrain: number | null = null;
+  private peakReplicas: number;
+  private peakReplicasAt = 0;
+  private peakNodes: number;
+  private peakBacklog: number;
+  private firstReady: number | null;
+  private readonly timeline: TimelinePoint[] = [];
+  private readonly events: ScaleEvent[] = [];
+
+  constructor(private readonly s: CapacityScenario) {
+    this.packing = podsPerNode(s.node, s.pod, s.overhead);
+    this.nodes(1); // throws early when a pod does not fit
+    this.hpaMin = Math.max(1, s.minReplicas);
+    this.backlog = s.backlog;
+    this.replicas = s.initialReplicas;
+    this.readyAt = Array.from({ length: this.replicas }, () => 0);
+    this.peakReplicas = this.replicas;
+    this.peakNodes = this.nodes(this.replicas);
+    this.peakBacklog = this.backlog;
+    this.firstReady = this.replicas > 0 ? 0 : null;
+  }
+
+  private nodes(replicas: number): number {
+    return nodesFor(replicas, this.packing.podsPerNode);
+  }
+
+  private readyCount(t: number): number {
+    let n = 0;
+    for (const at of this.readyAt) if (at <= t) n += 1;
+    return n;
+  }
+
+  private setReplicas(t: number, to: number, by: ScaleEvent['by']): void {
+    if (to === this.replicas) return;
+    this.events.push({ t, from: this.replicas, to, by });
+    // New pods are appended in start order; the newest (least ready) go first on scale-down, as the ReplicaSet does.
+    while (this.readyAt.length < to) this.readyAt.push(t + this.s.podStartupSeconds);
+    this.readyAt.length = to;
+    this.replicas = to;
+    if (to > this.peakReplicas) {
+      this.peakReplicas = to;
+      this.peakReplicasAt = t;
+    }
+    this.peakNodes = Math.max(this.peakNodes, this.nodes(to));
+  }
+
+  /** KEDA's poll (0 ↔ 1, cooldown) and the HPA's sync, when they are due at `t`. */
+  scale(t: number): void {
+    const s = this.s;
+    const ready = this.readyCount(t);
+    if (ready > 0 && this.firstReady === null) this.firstReady = t;
+    const messages = Math.ceil(this.backlog - EPSILON);
     const inFlight = Math.min(messages, ready * s.inFlightPerPod);
     const metric = sqsMetric({ visible: messages - inFlight, inFlight, delayed: 0 }, s.scaler);
-
     if (t % s.pollingIntervalSeconds === 0) {
       const active = isScalerActive(metric, s.scaler);
-      if (active) lastActive = t;
-      if (active && replicas === 0) setReplicas(t, hpaMin, 'keda');
-      else if (!active && replicas > 0 && s.minReplicas === 0 && t - lastActive >= s.cooldownPeriodSeconds) setReplicas(t, 0, 'keda');
+      if (active) this.lastActive = t;
+      if (active && this.replicas === 0) this.setReplicas(t, this.hpaMin, 'keda');
+      else if (!active && this.replicas > 0 && s.minReplicas === 0 && t - this.lastActive >= s.cooldownPeriodSeconds) this.setReplicas(t, 0, 'keda');
     }
-    if (t % s.hpaSyncSeconds === 0) {
-      // With 0 replicas the HPA reports ScalingDisabled and leaves it to KEDA.
-      if (replicas > 0) {
-        const desired = externalMetricReplicas(metric, s.scaler.queueLength, replicas, s.tolerance);
-        const next = hpaSync({ nowSeconds: t, currentReplicas: replicas, desiredReplicas: desired, minReplicas: hpaMin, maxReplicas: s.maxReplicas, behavior: s.behavior }, memory);
-        memory = next.memory;
-        setReplicas(t, next.replicas, 'hpa');
-      }
-      timeline.push({ t, backlog: messages, metric, replicas, ready: readyCount(t), nodes: nodes(replicas) });
+    if (t % s.hpaSyncSeconds !== 0) return;
+    // With 0 replicas the HPA reports ScalingDisabled and leaves it to KEDA.
+    if (this.replicas > 0) {
+      const desired = externalMetricReplicas(metric, s.scaler.queueLength, this.replicas, s.tolerance);
+      const next = hpaSync({ nowSeconds: t, currentReplicas: this.replicas, desiredReplicas: desired, minReplicas: this.hpaMin, maxReplicas: s.maxReplicas, behavior: s.behavior }, this.memory);
+      this.memory = next.memory;
+      this.setReplicas(t, next.replicas, 'hpa');
     }
-
-    const over = arrivalsOverAt(s.arrivals, t);
-    if (drainSeconds === null && over && backlog <= EPSILON) {
-      drainSeconds = t;
-      podSecondsToDrain = podSeconds;
-      nodeSecondsToDrain = nodeSeconds;
-    }
-    if (drainSeconds !== null && replicas === s.minReplicas) break;
-
-    // One second passes.
-    backlog += arrivalRateAt(s.arrivals, t) / 60;
-    const done = Math.min(backlog, readyCount(t) * perPodPerSecond);
-    backlog -= done;
-    if (backlog < EPSILON) backlog = 0;
-    processed += done;
-    peakBacklog = Math.max(peakBacklog, backlog);
-    podSeconds += replicas;
-    nodeSeconds += nodes(replicas);
+    this.timeline.push({ t, backlog: messages, metric, replicas: this.replicas, ready: this.readyCount(t), nodes: this.nodes(this.replicas) });
   }
-  const end = Math.min(t, s.horizonSeconds);
-  const last = timeline[timeline.length - 1];
-  if (!last || last.t !== end) {
-    const messages = Math.ceil(backlog - EPSILON);
-    timeline.push({ t: end, backlog: messages, metric: messages, replicas, ready: readyCount(end), nodes: nodes(replicas) });
+
+  /** Records the drain when the backlog is empty with no arrivals to come; true once the fleet is back at its minimum after it. */
+  checkDrained(t: number): boolean {
+    if (this.drainSeconds === null && arrivalsOverAt(this.s.arrivals, t) && this.backlog <= EPSILON) {
+      this.drainSeconds = t;
+      this.podSecondsToDrain = this.podSeconds;
+      this.nodeSecondsToDrain = this.nodeSeconds;
+    }
+    return this.drainSeconds !== null && this.replicas === this.s.minReplicas;
   }
-  return {
-    drained: drainSeconds !== null,
-    drainSeconds,
-    endSeconds: end,
-    processed: Math.round(processed),
-    finalBacklog: Math.max(0, Math.ceil(backlog - EPSILON)),
-    peakBacklog: Math.ceil(peakBacklog - EPSILON),
-    peakReplicas,
-    peakReplicasAtSeconds: peakReplicasAt,
-    peakNodes,
-    firstReadySeconds: firstReady,
-    podsPerNode: packing.podsPerNode,
-    limitedBy: packing.limitedBy,
-    podHours: podSeconds / 3600,
-    nodeHours: nodeSeconds / 3600,
-    cost: (nodeSeconds / 3600) * s.node.hourlyPrice,
-    podHoursToDrain: podSecondsToDrain === null ? null : podSecondsToDrain / 3600,
-    costToDrain: nodeSecondsToDrain === null ? null : (nodeSecondsToDrain / 3600) * s.node.hourlyPrice,
-    timeline,
-    events,
-  };
+
+  /** One second passes: arrivals come in, ready pods process. */
+  advance(t: number): void {
+    this.backlog += arrivalRateAt(this.s.arrivals, t) / 60;
+    const done = Math.min(this.backlog, this.readyCount(t) * (this.s.perPodPerMinute / 60));
+    this.backlog -= done;
+    if (this.backlog < EPSILON) this.backlog = 0;
+    this.processed += done;
+    this.peakBacklog = Math.max(this.peakBacklog, this.backlog);
+    this.podSeconds += this.replicas;
+    this.nodeSeconds += this.nodes(this.replicas);
+  }
+
+  plan(end: number): CapacityPlan {
+    const { timeline, s } = this;
+    const last = timeline[timeline.length - 1];
+    if (!last || last.t !== end) {
+      const messages = Math.ceil(this.backlog - EPSILON);
+      timeline.push({ t: end, backlog: messages, metric: messages, replicas: this.replicas, ready: this.readyCount(end), nodes: this.nodes(this.replicas) });
+    }
+    const hours = (seconds: number) => seconds / 3600;
+    return {
+      drained: this.drainSeconds !== null,
+      drainSeconds: this.drainSeconds,
+      endSeconds: end,
+      processed: Math.round(this.processed),
+      finalBacklog: Math.max(0, Math.ceil(this.backlog - EPSILON)),
+      peakBacklog: Math.ceil(this.peakBacklog - EPSILON),
+      peakReplicas: this.peakReplicas,
+      peakReplicasAtSeconds: this.peakReplicasAt,
+      peakNodes: this.peakNodes,
+      firstReadySeconds: this.firstReady,
+      podsPerNode: this.packing.podsPerNode,
+      limitedBy: this.packing.limitedBy,
+      podHours: hours(this.podSeconds),
+      nodeHours: hours(this.nodeSeconds),
+      cost: hours(this.nodeSeconds) * s.node.hourlyPrice,
+      podHoursToDrain: this.podSecondsToDrain === null ? null : hours(this.podSecondsToDrain),
+      costToDrain: this.nodeSecondsToDrain === null ? null : hours(this.nodeSecondsToDrain) * s.node.hourlyPrice,
+      timeline,
+      events: this.events,
+    };
+  }
 }

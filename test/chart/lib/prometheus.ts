@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort } from '../../../src/devstack/free-port.js';
+import { freePort } from '../../../devstack/free-port.js';
 export { freePort };
 
 /** A Debian `prometheus` package binary on PATH (promtool or prometheus). */

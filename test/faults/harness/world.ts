@@ -2,12 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { documentId } from '../../../src/domain/document.js';
-import { startLocalStack, type LocalStack } from '../../../src/devstack/local-stack.js';
-import { makeSamples, type Sample } from '../../../src/devstack/samples.js';
-import { s3EventNotification } from '../../../src/devstack/s3-event-bridge.js';
+import { startLocalStack, type LocalStack } from '../../../devstack/local-stack.js';
+import { makeSamples, type Sample } from '../../../devstack/samples.js';
+import { s3EventNotification } from '../../../devstack/s3-event-bridge.js';
+import { uploadSamples } from '../../../devstack/upload.js';
 import { OpenSearchDouble } from '../../helpers/opensearch-double.js';
 import { ROOT } from './build.js';
 import { WorkerProcess } from './worker-process.js';
@@ -142,13 +142,7 @@ export class World {
   }
 
   async upload(samples: Sample[]): Promise<void> {
-    for (let i = 0; i < samples.length; i += 16) {
-      await Promise.all(
-        samples.slice(i, i + 16).map((s) =>
-          this.stack.s3.send(new PutObjectCommand({ Bucket: this.stack.bucket, Key: s.key, Body: s.body, ContentType: s.contentType })),
-        ),
-      );
-    }
+    await uploadSamples(this.stack, samples);
   }
 
   async send(bodies: string[]): Promise<void> {
@@ -201,7 +195,7 @@ export class World {
   }
 
   idOf(key: string): string {
-    return documentId(this.stack.bucket, key, null);
+    return documentId(this.stack.bucket, key);
   }
 
   /**

@@ -2,11 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { queueDepth } from '../../../src/adapters/sqs/sqs.queue.js';
-import type { LocalStack } from '../../../src/devstack/local-stack.js';
-import type { Sample } from '../../../src/devstack/samples.js';
-import { freePort } from '../../../src/devstack/free-port.js';
+import type { LocalStack } from '../../../devstack/local-stack.js';
+import type { Sample } from '../../../devstack/samples.js';
+import { freePort } from '../../../devstack/free-port.js';
+import { uploadSamples, waitForQueued } from '../../../devstack/upload.js';
 export { freePort };
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -14,15 +13,8 @@ const PRELOAD = join(import.meta.dirname, 'control.preload.mjs');
 
 /** Uploads the samples; the stack's S3 bridge puts one event per object on the queue. */
 export async function upload(stack: LocalStack, samples: Sample[]): Promise<void> {
-  for (let i = 0; i < samples.length; i += 16) {
-    await Promise.all(samples.slice(i, i + 16).map((s) => stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: s.key, Body: s.body, ContentType: s.contentType }))));
-  }
-  for (let waited = 0; waited < 15_000; waited += 50) {
-    const d = await queueDepth(stack.sqs, stack.queueUrl);
-    if (d.visible + d.inFlight >= samples.length) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('S3 events did not reach the queue');
+  await uploadSamples(stack, samples);
+  if (!(await waitForQueued(stack, samples.length, 15_000, 50))) throw new Error('S3 events did not reach the queue');
 }
 
 export interface LogLine {

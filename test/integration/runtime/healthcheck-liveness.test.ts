@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../src/devstack/local-stack.js';
+import { startLocalStack, type LocalStack } from '../../../devstack/local-stack.js';
 import { ROOT, WorkerChild } from './child.js';
 
 let stack: LocalStack;

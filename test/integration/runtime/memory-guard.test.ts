@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../src/devstack/local-stack.js';
-import { makeSamples } from '../../../src/devstack/samples.js';
+import { startLocalStack, type LocalStack } from '../../../devstack/local-stack.js';
+import { makeSamples } from '../../../devstack/samples.js';
 import { freePort, ROOT, sample, upload, WorkerChild } from './child.js';
 
 let stack: LocalStack;
@@ -13,7 +13,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const LIMITS = { MEMORY_LIMIT_MB: '4096', MEMORY_SOFT_LIMIT_MB: '420', MEMORY_HARD_LIMIT_MB: '760', MEMORY_HYSTERESIS_MB: '40', MEMORY_CHECK_INTERVAL_MS: '100', HEAP_LIMIT_FRACTION: '0.1' };
+const LIMITS = { MEMORY_LIMIT_MB: '4096', MEMORY_SOFT_LIMIT_MB: '420', MEMORY_HARD_LIMIT_MB: '760', MEMORY_HYSTERESIS_MB: '40', MEMORY_CHECK_INTERVAL_MS: '100' };
 
 describe('memory guard in a real worker process', () => {
   it('pauses intake at the soft limit, resumes below it, and at the hard limit drains and exits 0', async () => {
@@ -60,7 +60,7 @@ describe('memory guard in a real worker process', () => {
   it('refuses to start (exit 2) when the soft limit is not below the hard limit, naming both values', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/index.ts'), 'run'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...stack.env, MEMORY_SOFT_LIMIT_MB: '800', MEMORY_HARD_LIMIT_MB: '700', MEMORY_LIMIT_MB: '4096', HEAP_LIMIT_FRACTION: '0.1' },
+      env: { PATH: process.env.PATH ?? '', ...stack.env, MEMORY_SOFT_LIMIT_MB: '800', MEMORY_HARD_LIMIT_MB: '700', MEMORY_LIMIT_MB: '4096' },
       encoding: 'utf8',
       timeout: 20_000,
     });

@@ -1,8 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../src/devstack/local-stack.js';
-import { makeSamples } from '../../../src/devstack/samples.js';
+import { startLocalStack, type LocalStack } from '../../../devstack/local-stack.js';
+import { makeSamples } from '../../../devstack/samples.js';
 import { encode } from '../../fixtures/image.fixture.js';
 import { englishText, renderTextPage } from '../../fixtures/text-image.fixture.js';
 import { OpenSearchDouble } from '../../helpers/opensearch-double.js';

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../src/devstack/local-stack.js';
-import { makeSamples } from '../../../src/devstack/samples.js';
+import { startLocalStack, type LocalStack } from '../../../devstack/local-stack.js';
+import { makeSamples } from '../../../devstack/samples.js';
 import { upload, WorkerChild } from './child.js';
 
 let stack: LocalStack;

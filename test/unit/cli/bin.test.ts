@@ -1,12 +1,24 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const bin = new URL('../../../bin/docsift.js', import.meta.url).pathname;
 
 describe('docsift bin (built by `npm ci` through prepare, and by `npm test` through pretest)', () => {
-  it('--help lists the commands', () => {
+  it('--help lists exactly the production commands (the local stack is `npm start`, outside the CLI)', () => {
     const out = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
-    for (const cmd of ['run', 'dev', 'config']) expect(out).toMatch(new RegExp(`^\\s+${cmd}\\b`, 'm'));
+    const listed = [...out.slice(out.indexOf('Commands:')).matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]);
+    expect(listed).toEqual(['run', 'healthcheck', 'config', 'dlq', 'restart', 'capacity', 'help']);
+  });
+
+  it('dist/ holds only what src/ compiles to: no dev stack, no bench code', () => {
+    const dist = fileURLToPath(new URL('../../../dist', import.meta.url));
+    const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.filter((f) => /devstack|bench|dev\.command/.test(f))).toEqual([]);
+    const sources = new Set(readdirSync(fileURLToPath(new URL('../../../src', import.meta.url)), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '.js')));
+    expect(files.filter((f) => !sources.has(f))).toEqual([]);
   });
 
   it('run without QUEUE_URL exits 2 naming the variable', () => {

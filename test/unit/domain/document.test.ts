@@ -1,24 +1,24 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { capContent, documentId, extensionOf, filenameOf, normaliseVersion } from '../../../src/domain/document.js';
+import { buildDocument, capContent, documentId, extensionOf, filenameOf, normaliseVersion } from '../../../src/domain/document.js';
 
-describe('documentId', () => {
-  it('is stable for the same bucket, key and version', () => {
-    expect(documentId('b', 'k', 'v1')).toBe(documentId('b', 'k', 'v1'));
-    expect(documentId('b', 'k', 'v1')).toMatch(/^[0-9a-f]{64}$/);
+describe('documentId: one document per key', () => {
+  it('is stable for the same bucket and key', () => {
+    expect(documentId('b', 'k')).toBe(documentId('b', 'k'));
+    expect(documentId('b', 'k')).toMatch(/^[0-9a-f]{64}$/);
   });
   it.each([
-    ['different version', ['b', 'k', 'v2']],
-    ['different key', ['b', 'k2', 'v1']],
-    ['different bucket', ['b2', 'k', 'v1']],
-    ['concatenation ambiguity', ['bk', '', 'v1']],
-  ] as const)('differs for %s', (_n, [b, k, v]) => {
-    expect(documentId(b, k, v)).not.toBe(documentId('b', 'k', 'v1'));
+    ['different key', ['b', 'k2']],
+    ['different bucket', ['b2', 'k']],
+    ['concatenation ambiguity (bucket|key)', ['bk', '']],
+    ['concatenation ambiguity (NUL in the key)', ['b', 'k\u0000']],
+  ] as const)('differs for %s', (_n, [b, k]) => {
+    expect(documentId(b, k)).not.toBe(documentId('b', 'k'));
   });
-  it('treats absent, empty and "null" versions as the same unversioned object', () => {
-    const id = documentId('b', 'k', null);
-    expect(documentId('b', 'k', undefined)).toBe(id);
-    expect(documentId('b', 'k', 'null')).toBe(id);
-    expect(documentId('b', 'k', '')).toBe(id);
+  it("keeps the ids unversioned objects had when the version was hashed too (sha256 of bucket NUL key NUL '')", () => {
+    // The id docsift wrote before versioned buckets kept one document per key, for version null.
+    const before = createHash('sha256').update('b\u0000k\u0000').digest('hex');
+    expect(documentId('b', 'k')).toBe(before);
   });
 });
 
@@ -48,5 +48,35 @@ describe('capContent', () => {
     const { content, truncated } = capContent(text, 3);
     expect(truncated).toBe(true);
     expect(content).toBe('ab');
+  });
+});
+
+describe('buildDocument', () => {
+  const object = { bucket: 'b', key: 'dir/Report.PDF', versionId: null, etag: '"e"', lastModified: null, size: 10, sha256: 'abc', sequencer: '0A' };
+  const extraction = { contentType: 'application/pdf', text: '日本語テキスト', method: 'pdf_text' as const, status: 'ok' as const };
+  const opts = { extractMs: 12, indexedChars: 100, indexedAt: new Date('2026-11-23T12:00:00Z') };
+
+  it('is the index mapping of the object facts and the extraction, in the mapping order', () => {
+    const doc = buildDocument(object, extraction, opts);
+    expect(Object.keys(doc)).toEqual(['bucket', 'key', 'version_id', 'etag', 'size', 'last_modified', 'filename', 'extension', 'content_type', 'content', 'content_length', 'checksum', 'extraction', 'indexed_at', 'sequencer']);
+    expect(doc).toMatchObject({ filename: 'Report.PDF', extension: 'pdf', content: '日本語テキスト', content_length: 7, extraction: { method: 'pdf_text', status: 'ok', ms: 12 }, indexed_at: '2026-11-23T12:00:00.000Z' });
+  });
+
+  it.each([
+    { name: 'cut at INDEXED_CHARS', text: 'abcdef', indexedChars: 4, truncated: true, content: 'abcd' },
+    { name: 'never splits a surrogate pair', text: 'ab😀cd', indexedChars: 3, truncated: true, content: 'ab' },
+    { name: 'the extractor stopped early', text: 'abc', indexedChars: 100, truncated: true, content: 'abc', extractorTruncated: true },
+    { name: 'short text is whole', text: 'abc', indexedChars: 100, truncated: undefined, content: 'abc' },
+  ])('$name', ({ text, indexedChars, truncated, content, extractorTruncated }) => {
+    const doc = buildDocument(object, { ...extraction, text, ...(extractorTruncated ? { truncated: true } : {}) }, { ...opts, indexedChars });
+    expect(doc.content).toBe(content);
+    expect(doc.truncated).toBe(truncated);
+  });
+
+  it('keeps pages, OCR summary, language and detail only when the extractor gave them', () => {
+    const ocr = { engine: 'native', languages: 'jpn+eng', pages_ocr: 1, mean_confidence: 91 };
+    const doc = buildDocument(object, { ...extraction, pages: 2, ocr, language: 'ja', detail: 'page 2 OCR' }, opts);
+    expect(doc).toMatchObject({ pages: 2, ocr, language: 'ja', extraction: { detail: 'page 2 OCR' } });
+    expect(buildDocument(object, extraction, opts)).not.toHaveProperty('pages');
   });
 });

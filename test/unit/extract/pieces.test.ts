@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir, availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { decodeBmp, bmpDimensions } from '../../../src/adapters/extract/image/bmp.js';
 import { detectLanguage } from '../../../src/adapters/extract/language.js';
-import { containerCpus } from '../../../src/adapters/extract/ocr/cpus.js';
 import { meanTsvConfidence } from '../../../src/adapters/extract/ocr/native.engine.js';
 import { renderScale, rgbaToPgm } from '../../../src/adapters/extract/pdf/pdf-render.js';
 import { visibleChars } from '../../../src/adapters/extract/pdf/pdf-text.js';
@@ -12,30 +8,6 @@ import { decodeText } from '../../../src/adapters/extract/text/decode.js';
 import { extractRules } from '../../../src/config/extract.settings.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { bmp } from '../../fixtures/image.fixture.js';
-
-function cgroup(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'docsift-cgroup-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(root, name, '..'), { recursive: true });
-    writeFileSync(join(root, name), content);
-  }
-  return root;
-}
-
-describe('containerCpus (OCR_WORKERS default)', () => {
-  const machine = availableParallelism();
-  it.each([
-    ['cgroup v2 quota of 1.5 CPUs rounds up', { 'cpu.max': '150000 100000\n' }, Math.min(2, machine)],
-    ['cgroup v2 quota of one CPU', { 'cpu.max': '100000 100000' }, 1],
-    ['cgroup v2 without a quota', { 'cpu.max': 'max 100000' }, machine],
-    ['cgroup v1 quota of half a CPU', { 'cpu/cpu.cfs_quota_us': '50000', 'cpu/cpu.cfs_period_us': '100000' }, 1],
-    ['cgroup v1 without a quota (-1)', { 'cpu/cpu.cfs_quota_us': '-1', 'cpu/cpu.cfs_period_us': '100000' }, machine],
-    ['a quota above the machine is capped', { 'cpu.max': '6400000 100000' }, machine],
-    ['no cgroup files at all', {}, machine],
-  ])('%s', (_name, files, expected) => {
-    expect(containerCpus(cgroup(files))).toBe(expected);
-  });
-});
 
 describe('decisions and small formats', () => {
   it('renderScale honours PDF_DPI, then the side and pixel caps', () => {

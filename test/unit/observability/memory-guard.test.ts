@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
 import { MemoryGuard, type GuardState } from '../../../src/observability/memory-guard.js';
 import type { BatchFailure, QueueDepth, QueueMessage, VisibilityChange, WorkQueue } from '../../../src/ports/queue.port.js';
-import { Worker } from '../../../src/worker/worker.js';
+import { Worker } from '../../../src/worker/loop.js';
 
 const MiB = 1024 * 1024;
 const logger = createLogger('silent');
@@ -71,7 +71,7 @@ class ListQueue implements WorkQueue {
 }
 
 const msg = (id: string): QueueMessage => ({ id, receiptHandle: `rh-${id}`, body: id, receiveCount: 1, sentAt: null, attributes: {} });
-const settings = { batchSize: 10, waitSeconds: 0, visibilitySeconds: 30, heartbeatIntervalSeconds: 10, maxInflight: 2, processingTimeoutSeconds: 60, shutdownTimeoutSeconds: 5, retry: { baseSeconds: 1, maxSeconds: 10 }, exitWhenIdle: 0, ackDelayMs: 1 };
+const settings = { batchSize: 10, waitSeconds: 0, visibilitySeconds: 30, heartbeatIntervalSeconds: 10, maxInflight: 2, processingTimeoutSeconds: 60, shutdownTimeoutSeconds: 5, retry: { baseSeconds: 1, maxSeconds: 10 }, exitWhenIdle: 0, ackDelayMs: 1, redrivePolicyIntervalSeconds: 0 };
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('MemoryGuard as the worker intake gate', () => {
@@ -94,7 +94,6 @@ describe('MemoryGuard as the worker intake gate', () => {
       },
       flushIndex: async () => {},
       settings: { ...settings, maxInflight: 4 },
-      logger,
       gate: guard,
     });
     guard.start();
@@ -130,7 +129,6 @@ describe('MemoryGuard as the worker intake gate', () => {
       },
       flushIndex: async () => { flushed += 1; },
       settings,
-      logger,
       gate: guard,
     });
     guard.start();

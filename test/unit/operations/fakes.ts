@@ -1,20 +1,7 @@
-import type { Clock } from '../../../src/ports/clock.port.js';
+export { virtualClock } from '../../helpers/virtual-clock.js';
 import type { DeadLetter, DeadLetterReader, Held, MessageAttribute } from '../../../src/ports/dead-letter-reader.port.js';
 import type { MessageSender, OutgoingMessage } from '../../../src/ports/message-sender.port.js';
 import type { BatchFailure } from '../../../src/ports/queue.port.js';
-
-export function virtualClock(start = 0): Clock & { slept: number } {
-  let now = start;
-  const clock = {
-    slept: 0,
-    now: () => now,
-    sleep: async (ms: number) => {
-      now += ms;
-      clock.slept += ms;
-    },
-  };
-  return clock;
-}
 
 /** An in-memory DLQ: receive hands out the visible messages in order; calls are recorded. */
 export class FakeDlq implements DeadLetterReader {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SuspectRecord } from '../../../src/domain/poison.js';
 import { ExclusiveLock } from '../../../src/pipeline/exclusive-lock.js';
 import { guardAgainstPoison } from '../../../src/pipeline/poison-guard.js';
-import type { MessageOutcome } from '../../../src/pipeline/process-message.js';
+import type { MessageOutcome } from '../../../src/ports/message-handler.port.js';
 import type { InflightJournal } from '../../../src/ports/inflight-journal.port.js';
 import type { QueueMessage } from '../../../src/ports/queue.port.js';
 

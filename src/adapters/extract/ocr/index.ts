@@ -1,7 +1,7 @@
 import type { Config } from '../../../config/schema.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { Metrics } from '../../../observability/metrics.js';
-import { containerCpus } from './cpus.js';
+import { containerCpus } from '../../../platform/cgroup.js';
 import { checkNativeLanguages, findTesseract, NativeTesseract } from './native.engine.js';
 import type { OcrService } from './ocr.types.js';
 import { resolveLangSource } from './tessdata.js';

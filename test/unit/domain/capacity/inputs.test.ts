@@ -3,7 +3,6 @@ import { arrivalRateAt, arrivalsOverAt, parseArrivals } from '../../../../src/do
 import { parseBehavior } from '../../../../src/domain/capacity/behavior.js';
 import { DEFAULT_BEHAVIOR } from '../../../../src/domain/capacity/hpa.js';
 import { nodesFor, parseCpu, parseMemoryMiB, podsPerNode, T3_MEDIUM } from '../../../../src/domain/capacity/nodes.js';
-import { benchMessagesPerMinute } from '../../../../src/domain/capacity/throughput.js';
 import { formatDuration, parseDuration } from '../../../../src/domain/capacity/time-units.js';
 
 describe('durations', () => {
@@ -104,17 +103,5 @@ describe('HPA behavior input', () => {
     ['period over 30 minutes', { scaleDown: { policies: [{ type: 'Pods', value: 1, periodSeconds: 3600 }] } }],
   ] as const)('rejects %s', (_name, json) => {
     expect(() => parseBehavior(json)).toThrow(/behavior/);
-  });
-});
-
-describe('bench result rate', () => {
-  it.each([
-    ['runs.default.messagesPerMinute', { runs: { default: { messagesPerMinute: 95.5 } } }, 95.5],
-    ['missing run', { runs: { ocr: { messagesPerMinute: 30 } } }, null],
-    ['not a number', { runs: { default: { messagesPerMinute: '95' } } }, null],
-    ['zero', { runs: { default: { messagesPerMinute: 0 } } }, null],
-    ['not an object', null, null],
-  ] as const)('%s', (_name, json, rate) => {
-    expect(benchMessagesPerMinute(json)).toBe(rate);
   });
 });
