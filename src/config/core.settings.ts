@@ -29,7 +29,7 @@ export const coreSettings = {
   RETRY_BASE_SECONDS: int(0, 43_200, 10, { unit: 's', doc: 'Visibility after a first transient failure; doubles per receive' }),
   RETRY_MAX_SECONDS: int(1, 43_200, 900, { unit: 's', doc: 'Ceiling of the transient-failure backoff' }),
   MAX_FILE_SIZE_MB: int(1, 5120, 100, { unit: 'MiB', doc: 'Objects larger than this fail as permanent too_large, without download' }),
-  INDEXED_CHARS: int(0, 10_000_000, 100_000, { unit: 'characters', doc: 'Content kept per document; the rest is cut and `truncated` set' }),
+  INDEXED_CHARS: int(0, 10_000_000, 100_000, { unit: 'characters', doc: 'Content kept per document: extractors stop producing text there (the rest is never built) and `truncated` is set' }),
   TEMP_DIR: text(join(tmpdir(), 'docsift'), { doc: 'Directory for downloaded objects (one uniquely named file per object, always removed)', defaultText: '$TMPDIR/docsift' }),
   INDEX_SINK: oneOf(['file', 'opensearch'] as const, undefined, {
     doc: 'Where documents go',

@@ -4,12 +4,13 @@ import { memoryRules, memorySettings } from './memory.settings.js';
 import { runtimeRules, runtimeSettings } from './runtime.settings.js';
 import { extractRules, extractSettings } from './extract.settings.js';
 import { opsRules, opsSettings } from './ops.settings.js';
+import { sandboxRules, sandboxSettings } from './sandbox.settings.js';
 import type { Rule } from './rule.js';
 
 /** Every setting, from every section. The only schema of process.env. */
-export const settings = { ...coreSettings, ...runtimeSettings, ...memorySettings, ...extractSettings, ...opsSettings };
-export const rules: Rule[] = [...coreRules, ...runtimeRules, ...memoryRules, ...extractRules, ...opsRules];
+export const settings = { ...coreSettings, ...runtimeSettings, ...memorySettings, ...extractSettings, ...sandboxSettings, ...opsSettings };
+export const rules: Rule[] = [...coreRules, ...runtimeRules, ...memoryRules, ...extractRules, ...sandboxRules, ...opsRules];
 
 export const configSchema = z.object(settings);
 type Parsed = z.output<typeof configSchema>;
-export type Config = Omit<Parsed, 'INDEX_SINK'> & { INDEX_SINK: 'file' | 'opensearch' };
+export type Config = Omit<Parsed, 'INDEX_SINK' | 'SANDBOX_MEMORY_MB' | 'EXTRACT_TIMEOUT'> & { INDEX_SINK: 'file' | 'opensearch'; SANDBOX_MEMORY_MB: number; EXTRACT_TIMEOUT: number };

@@ -13,6 +13,9 @@ const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const STAGES: MetricStage[] = ['fetch', 'extract', 'ocr', 'thumbnail', 'index', 'ack'];
 const RECYCLE_REASONS = ['jobs', 'memory', 'timeout', 'error', 'large_input', 'exited', 'aborted'];
 const BULK_RESULTS = ['ok', 'partial', 'retry', 'error'];
+/** What an extraction sandbox was reading when it died, and which limit ended it. */
+export const EXTRACT_CRASH_STAGES = ['detect', 'text', 'html', 'pdf', 'image', 'office'] as const;
+export const EXTRACT_CRASH_LIMITS = ['heap', 'memory', 'time', 'crash'] as const;
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -22,6 +25,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   for (const stage of STAGES) metrics.stageDuration.zero({ stage });
   for (const reason of RECYCLE_REASONS) metrics.ocrRecycles.inc({ reason }, 0);
   for (const result of BULK_RESULTS) metrics.bulkRequests.inc({ result }, 0);
+  for (const stage of EXTRACT_CRASH_STAGES) for (const reason of EXTRACT_CRASH_LIMITS) metrics.extractCrashes.inc({ stage, reason }, 0);
   metrics.memoryGuardState.set(0);
   return metrics;
 }
@@ -40,6 +44,12 @@ function build(registry: Registry) {
     ocrPages: new Counter({ name: 'docsift_ocr_pages_total', help: 'Pages or images recognised by OCR', registers: r }),
     ocrRecycles: new Counter({ name: 'docsift_ocr_worker_recycles_total', help: 'OCR workers replaced, by reason', labelNames: ['reason'] as const, registers: r }),
     bulkRequests: new Counter({ name: 'docsift_index_bulk_requests_total', help: 'Bulk requests sent to the index, by result', labelNames: ['result'] as const, registers: r }),
+    extractCrashes: new Counter({
+      name: 'docsift_extract_crashes_total',
+      help: 'Extraction sandboxes that died under a document (contained: the worker lives on), by what they were reading (stage) and the limit that ended them (reason: heap, memory, time; crash: anything else)',
+      labelNames: ['stage', 'reason'] as const,
+      registers: r,
+    }),
     dlqMessages: new Counter({ name: 'docsift_dlq_messages_total', help: 'Messages dead-lettered, by error class', labelNames: ['error_class'] as const, registers: r }),
     failures: new Counter({ name: 'docsift_failures_total', help: 'Processing failures, by error class and stage', labelNames: ['error_class', 'stage'] as const, registers: r }),
     memoryGuardState: new Gauge({ name: 'docsift_memory_guard_state', help: 'Memory guard: 0 ok, 1 soft limit (intake paused), 2 hard limit (draining)', registers: r }),

@@ -25,6 +25,10 @@ export const LOG_EVENTS = [
   'http_error',
   'shutdown',
   'drained',
+  'extract_crashed',
+  'poison_suspect',
+  'journal_failed',
+  'temp_swept',
 ] as const;
 
 export type LogEvent = (typeof LOG_EVENTS)[number];
