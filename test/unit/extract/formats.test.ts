@@ -91,10 +91,10 @@ describe('issue 15 formats: each indexed with its marker words', () => {
     expect(r.metadata).toMatchObject({ title: 'Legacy book', author: 'Taro' });
   });
 
-  it('.ppt: UTF-16 and 8-bit text atoms of the slides; the master slide\'s prompts left out', async () => {
+  it('.ppt: UTF-16 and 8-bit text atoms of masters and slides, each once although saved twice', async () => {
     const r = await run('old.ppt', ppt('pptmarker 日本語のスライド', 'latin pptbytes'));
     expect(r).toMatchObject({ contentType: 'application/vnd.ms-powerpoint', method: 'office', status: 'ok' });
-    expect(r.text).toBe('pptmarker 日本語のスライド\nlatin pptbytes');
+    expect(r.text).toBe('Click to edit Master title style\npptmarker 日本語のスライド\nlatin pptbytes');
   });
 });
 

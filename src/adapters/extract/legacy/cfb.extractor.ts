@@ -9,7 +9,7 @@ import { tidy } from '../office/xml-text.js';
 import { TextBudget } from '../text-budget.js';
 import { tooComplexIfStackOverflow } from '../too-complex.js';
 import { pptText } from './ppt.js';
-import { docText } from './word.js';
+import { docText, wordFormat } from './word.js';
 import { CFB, xlsText, type CompoundFile } from './xls.js';
 
 type Legacy = 'doc' | 'xls' | 'ppt' | 'msg' | 'encrypted' | 'unknown';
@@ -47,7 +47,12 @@ async function read(kind: Legacy, container: CompoundFile, ctx: Context): Promis
   const budget = new TextBudget(ctx.maxChars);
   const extraction: Extraction = { contentType: CONTENT_TYPES[kind], text: '', method: 'office', status: 'ok' };
   const notes: string[] = [];
-  if (kind === 'doc') await docText(ctx.bytes, budget);
+  if (kind === 'doc') {
+    const format = wordFormat(CFB.find(container, 'WordDocument')?.content);
+    if (format === 'encrypted') return { ...extraction, method: 'none', status: 'encrypted', detail: 'encrypted Word document' };
+    if (format === 'word95') return { ...extraction, method: 'none', status: 'unsupported', detail: 'Word 6/95 document: no reader for this version' };
+    await docText(ctx.bytes, budget);
+  }
   else if (kind === 'xls') {
     const { notes: sheetNotes, metadata } = xlsText(ctx.bytes, budget, ctx.options.maxCells);
     notes.push(...sheetNotes);
@@ -72,8 +77,14 @@ export async function extractCfb(path: string, size: number, maxChars: number, o
   if (size > options.maxFileBytes) throw tooLarge('compound file', size, options.maxFileBytes);
   const bytes = await readFile(path);
   let kind: Legacy = 'unknown';
+  let container: CompoundFile;
   try {
-    const container = CFB.read(bytes, { type: 'buffer' });
+    container = CFB.read(bytes, { type: 'buffer' });
+  } catch (err) {
+    // Not even the container reads: what wrote it is unknown, so it is indexed by name as before.
+    return { contentType: CONTENT_TYPES.unknown, text: '', method: 'none', status: 'unsupported', detail: `compound file not readable: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}` };
+  }
+  try {
     kind = kindOf(new Set(container.FullPaths.map((p) => p.replace(/\/$/, '').split('/').slice(1).join('/'))));
     if (kind === 'encrypted') return { contentType: CONTENT_TYPES[kind], text: '', method: 'none', status: 'encrypted', detail: 'encrypted office document' };
     if (kind === 'unknown') return { contentType: CONTENT_TYPES[kind], text: '', method: 'none', status: 'unsupported', detail: 'compound file of an unknown program' };
