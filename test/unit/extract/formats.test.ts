@@ -216,3 +216,35 @@ describe('XML in office files: entities never expanded, internal DTDs read', () 
     expect(err?.code).toBe('corrupt_file');
   });
 });
+
+describe('hostile mail and RTF: bounded and classified', () => {
+  it('RTF nested 200,000 groups deep is read in one linear pass, no stack growth', async () => {
+    const deep = Buffer.from(`{\\rtf1\\ansi ${'{\\b '.repeat(200_000)}deepmarker${'}'.repeat(200_000)} after}`, 'latin1');
+    const started = Date.now();
+    const r = await run('deep.rtf', deep);
+    expect(r.text).toBe('deepmarker after');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('RTF text past the budget stops the reader and is marked truncated', async () => {
+    const r = await run('long.rtf', Buffer.from(`{\\rtf1\\ansi ${'lorem ipsum \\par '.repeat(50_000)}}`, 'latin1'), 1000);
+    expect(r.text.length).toBeLessThanOrEqual(1000);
+    expect(r.truncated).toBe(true);
+  });
+
+  it('a mail of MIME parts nested 500 deep is refused by postal-mime\'s depth cap as corrupt_file', async () => {
+    let body = 'Content-Type: text/plain\r\n\r\ninnermost\r\n';
+    for (let i = 0; i < 500; i += 1) body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}--b${i}--\r\n`;
+    const err = await failure('deep.eml', Buffer.from(`From: a@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n${body}`));
+    expect(err?.code).toBe('corrupt_file');
+    expect(err?.message).toContain('mail cannot be parsed');
+  });
+
+  it('a mail whose attachment is a zip is read through the archive reader, one level deeper', async () => {
+    const inner = zip([{ name: 'inner.txt', data: 'zipinmailmarker' }]).toString('base64');
+    const mail = ['From: a@example.com', 'Subject: with zip', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="x"', '', '--x', 'Content-Type: text/plain', '', 'see attached', '--x', 'Content-Type: application/zip; name="a.zip"', 'Content-Disposition: attachment; filename="a.zip"', 'Content-Transfer-Encoding: base64', '', inner, '--x--', ''].join('\r\n');
+    const r = await run('zip.eml', Buffer.from(mail));
+    expect(r.text).toContain('zipinmailmarker');
+    expect(r.members).toEqual(['a.zip', 'a.zip/inner.txt']);
+  });
+});

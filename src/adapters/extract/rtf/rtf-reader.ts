@@ -62,7 +62,7 @@ export class RtfReader {
   /** Reads the whole source (RTF is 7-bit text: bytes as latin1 characters). */
   read(source: string): void {
     CONTROL.lastIndex = 0;
-    let m: RegExpExecArray | null;
+    let m: RegExpExecArray | null = null;
     while (!this.budget.exhausted && (m = CONTROL.exec(source)) !== null) {
       if (m[1] !== undefined) this.word(m[1], m[2] === undefined ? null : Number(m[2]));
       else if (m[3] !== undefined) this.byte(parseInt(m[3], 16));
@@ -72,6 +72,7 @@ export class RtfReader {
       else if (m[6] !== undefined) this.plain(m[6]);
     }
     this.flush();
+    if (this.budget.exhausted && m !== null && CONTROL.lastIndex < source.length) this.budget.cut = true;
   }
 
   private open(): void {
