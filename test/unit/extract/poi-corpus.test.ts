@@ -46,6 +46,7 @@ describe.runIf(existsSync(POI))('Apache POI test data', () => {
 
   it.each([
     { file: 'document/Word6.doc', status: 'unsupported' },
+    { file: 'document/Bug51944.doc', status: 'unsupported' },
     { file: 'document/PasswordProtected.doc', status: 'encrypted' },
     { file: 'poifs/BlockSize4096.zvi', status: 'unsupported' },
   ])('$file is indexed by name as $status', async ({ file, status }) => {

@@ -69,8 +69,7 @@ export class MemberCollector {
     }
     for (const inner of extraction.members ?? []) this.list(`${name}/${inner}`);
     if (extraction.truncated) this.truncated = true;
-    if (extraction.detail && extraction.status !== 'ok') this.notes.push(`${name}: ${extraction.detail}`);
-    else if (extraction.detail && extraction.truncated) this.notes.push(`${name}: ${extraction.detail}`);
+    if (extraction.detail && (extraction.status !== 'ok' || extraction.truncated)) this.notes.push(`${name}: ${extraction.detail}`);
     if (extraction.text !== '') {
       this.membersRead += 1;
       this.budget.add(`\n\n── ${name} ──\n${extraction.text}`);

@@ -50,7 +50,7 @@ async function read(kind: Legacy, container: CompoundFile, ctx: Context): Promis
   if (kind === 'doc') {
     const format = wordFormat(CFB.find(container, 'WordDocument')?.content);
     if (format === 'encrypted') return { ...extraction, method: 'none', status: 'encrypted', detail: 'encrypted Word document' };
-    if (format === 'word95') return { ...extraction, method: 'none', status: 'unsupported', detail: 'Word 6/95 document: no reader for this version' };
+    if (format !== 'word97') return { ...extraction, method: 'none', status: 'unsupported', detail: `${format === 'word95' ? 'Word 6/95' : 'pre-97 or unknown'} Word document: no reader for this version` };
     await docText(ctx.bytes, budget);
   }
   else if (kind === 'xls') {
