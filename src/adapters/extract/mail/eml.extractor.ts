@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import PostalMime, { type Address } from 'postal-mime';
+import type { Address } from 'postal-mime';
 import { DocsiftError } from '../../../domain/errors.js';
 import type { Extraction } from '../../../ports/extractor.port.js';
 import type { ArchiveScope, MemberReader } from '../archive/members.js';
@@ -21,6 +21,8 @@ export async function extractEml(path: string, size: number, maxFileBytes: numbe
   if (size > maxFileBytes) throw tooLarge('mail', size, maxFileBytes);
   let email;
   try {
+    // Loaded with the first mail, not at every sandbox's start.
+    const { default: PostalMime } = await import('postal-mime');
     email = await PostalMime.parse(await readFile(path), { attachmentEncoding: 'arraybuffer', maxNestingDepth: 64, maxHeadersSize: 1024 * 1024, maxRfc822NestingDepth: 3 });
   } catch (err) {
     throw new DocsiftError('corrupt_file', 'extract', `mail cannot be parsed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
