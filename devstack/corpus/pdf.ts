@@ -29,6 +29,8 @@ export interface PdfPage {
 export interface PdfOptions {
   /** Adds an /Encrypt dictionary whose user password is not empty: readers must ask for it. */
   encrypted?: boolean;
+  /** A document information dictionary (Title, Author, CreationDate...), written as literal strings. */
+  info?: Record<string, string>;
 }
 
 const A4 = { w: 595.28, h: 841.89 };
@@ -80,6 +82,8 @@ export function buildPdf(pages: PdfPage[], options: PdfOptions = {}): Buffer {
     encryptId = add(`<< /Filter /Standard /V 1 /R 2 /Length 40 /P -44 /O <${hex(0x5a)}> /U <${hex(0xa5)}> >>`);
   }
 
+  const infoId = options.info ? add(`<< ${Object.entries(options.info).map(([k, v]) => `/${k} (${escapeText(v)})`).join(' ')} >>`) : undefined;
+
   const chunks: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
   let offset = chunks[0]!.length;
   const offsets: number[] = [];
@@ -91,7 +95,7 @@ export function buildPdf(pages: PdfPage[], options: PdfOptions = {}): Buffer {
   });
   const xref = [`xref\n0 ${objects.length + 1}\n`, '0000000000 65535 f \n', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
   const id = '<0123456789abcdef0123456789abcdef>';
-  const trailer = `trailer\n<< /Size ${objects.length + 1} /Root ${catalogId} 0 R${encryptId ? ` /Encrypt ${encryptId} 0 R` : ''} /ID [${id} ${id}] >>\nstartxref\n${offset}\n%%EOF\n`;
+  const trailer = `trailer\n<< /Size ${objects.length + 1} /Root ${catalogId} 0 R${infoId ? ` /Info ${infoId} 0 R` : ''}${encryptId ? ` /Encrypt ${encryptId} 0 R` : ''} /ID [${id} ${id}] >>\nstartxref\n${offset}\n%%EOF\n`;
   chunks.push(Buffer.from(xref + trailer, 'latin1'));
   return Buffer.concat(chunks);
 }

@@ -82,10 +82,10 @@ export const extractSettings = {
     unit: 'cells',
     doc: 'Cells read per spreadsheet sheet (each shared-string reference is a cell); the rest are left out and the document is marked truncated',
   }),
-  MAX_OFFICE_SIZE_MB: int(1, 5120, 50, { unit: 'MiB', doc: 'Office files larger than this fail as permanent too_large' }),
+  MAX_OFFICE_SIZE_MB: int(1, 5120, 50, { unit: 'MiB', doc: 'Office, RTF and mail files larger than this fail as permanent too_large' }),
   MAX_UNCOMPRESSED_MB: int(1, 65_536, 512, {
     unit: 'MiB',
-    doc: 'Total uncompressed size of an office archive, read from its central directory before inflating; over it: permanent decompression_bomb',
+    doc: 'Total uncompressed size of an office file, or of a zip/gzip/mail with every member at every nesting level together, checked before inflating; over it: permanent decompression_bomb',
   }),
   THUMBNAIL_ENABLED: bool(true, { doc: 'Make a thumbnail for images (and PDFs when THUMBNAIL_PDFS=true)' }),
   THUMBNAIL_PDFS: bool(false, { doc: 'Also make a thumbnail of the first page of PDFs' }),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 export type ExtractionStatus = 'ok' | 'empty' | 'unsupported' | 'encrypted' | 'partial' | 'failed';
-export type ExtractionMethod = 'text' | 'html' | 'pdf_text' | 'ocr' | 'pdf_ocr' | 'office' | 'none';
+export type ExtractionMethod = 'text' | 'html' | 'pdf_text' | 'ocr' | 'pdf_ocr' | 'office' | 'email' | 'archive' | 'none';
 
 export interface OcrSummary {
   engine: string;
@@ -9,6 +9,16 @@ export interface OcrSummary {
   pages_ocr: number;
   mean_confidence: number | null;
 }
+
+/** What a file says about itself (PDF Info, office core properties, mail headers); dates in ISO 8601. */
+export interface DocumentMetadata {
+  title?: string;
+  author?: string;
+  created_at?: string;
+}
+
+/** Names listed of one archive (every level, in order): the index keeps at most this many. */
+export const MAX_MEMBERS_LISTED = 1000;
 
 /** What extraction found, as the document needs it (the extractor port returns this and a thumbnail). */
 export interface ExtractedText {
@@ -21,6 +31,9 @@ export interface ExtractedText {
   ocr?: OcrSummary;
   language?: string;
   truncated?: boolean;
+  metadata?: DocumentMetadata;
+  /** An archive's or a mail's members (paths inside it), each read into `text`. */
+  members?: string[];
 }
 
 /** One search document per S3 key, describing its current version. Field names are the index mapping's. */
@@ -45,6 +58,10 @@ export interface SearchDocument {
   language?: string;
   truncated?: boolean;
   thumbnail_key?: string;
+  title?: string;
+  author?: string;
+  created_at?: string;
+  members?: string[];
 }
 
 /** S3 reports the absent version of an unversioned bucket as the string "null". */
@@ -127,5 +144,10 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
   if (extraction.ocr) document.ocr = extraction.ocr;
   if (extraction.language) document.language = extraction.language;
   if (truncated || extraction.truncated) document.truncated = true;
+  const { title, author, created_at } = extraction.metadata ?? {};
+  if (title) document.title = title;
+  if (author) document.author = author;
+  if (created_at) document.created_at = created_at;
+  if (extraction.members && extraction.members.length > 0) document.members = extraction.members.slice(0, MAX_MEMBERS_LISTED);
   return document;
 }

@@ -79,4 +79,15 @@ describe('buildDocument', () => {
     expect(doc).toMatchObject({ pages: 2, ocr, language: 'ja', extraction: { detail: 'page 2 OCR' } });
     expect(buildDocument(object, extraction, opts)).not.toHaveProperty('pages');
   });
+
+  it('title, author and created_at from the metadata, and an archive\'s member list (capped), only when given', () => {
+    const members = Array.from({ length: 1200 }, (_, i) => `m${i}.txt`);
+    const doc = buildDocument(object, { ...extraction, metadata: { title: '年次報告書', author: 'Jane', created_at: '2023-06-01T08:00:00.000Z' }, members }, opts);
+    expect(doc).toMatchObject({ title: '年次報告書', author: 'Jane', created_at: '2023-06-01T08:00:00.000Z' });
+    expect(doc.members).toHaveLength(1000);
+    expect(doc.members?.[999]).toBe('m999.txt');
+    const plain = buildDocument(object, { ...extraction, metadata: { title: 'Only a title' }, members: [] }, opts);
+    expect(plain.title).toBe('Only a title');
+    for (const absent of ['author', 'created_at', 'members']) expect(plain).not.toHaveProperty(absent);
+  });
 });

@@ -6,6 +6,7 @@ import { makeThumbnail, type ThumbnailOptions } from '../image/thumbnail.js';
 import type { OcrImage, OcrService } from '../ocr/ocr.types.js';
 import { throwIfAborted } from '../signal.js';
 import { TextBudget } from '../text-budget.js';
+import { pdfMetadata, withMetadata } from './pdf-info.js';
 import { isPasswordError, openPdf } from './pdfjs.js';
 import { scannedPageImage } from './pdf-image.js';
 import { boundedOperatorList, TooManyOperatorsError } from './pdf-operators.js';
@@ -180,6 +181,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const pages = session.doc.numPages;
+    const metadata = await pdfMetadata(session.doc);
     const limit = Math.min(pages, options.maxPages);
     const progress: Progress = { budget: new TextBudget(maxChars), pagesOcr: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], details: [], runaway: [] };
     for (let n = 1; n <= limit; n += 1) {
@@ -218,7 +220,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
       // A thumbnail is a nicety: the text is what the document is for.
       thumbnail = await firstPageThumbnail(session.doc, { ...options, thumbnail: options.thumbnail }).catch(() => undefined);
     }
-    return summarise(pages, limit, options, progress, thumbnail);
+    return withMetadata(summarise(pages, limit, options, progress, thumbnail), metadata);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await session.task.destroy().catch(() => undefined);
