@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import type { Worker as ThreadWorker } from 'node:worker_threads';
+import type Tesseract from 'tesseract.js';
+import { gunzipSync } from 'node:zlib';
 import { DocsiftError } from '../../../domain/errors.js';
 import { guardMessageListeners, loadTesseract, takeSpawnedThread } from './tesseract-js.loader.js';
 import { timeout, type TesseractPoolOptions, type TWorker } from './tesseract-js.types.js';
@@ -8,6 +11,27 @@ export interface StartHooks {
   onThreadDied: (why: string) => void;
   /** A stray message from a worker thread was ignored. */
   onStray: (err: unknown) => void;
+}
+
+/** Page segmentation: automatic (3), with orientation and script detection first (1) when osd data is at hand. */
+export function pageSegMode(options: TesseractPoolOptions): '1' | '3' {
+  return options.orientation !== false && options.langSource.osdFile ? '1' : '3';
+}
+
+/**
+ * Orientation detection runs tesseract's legacy classifier on `osd.traineddata`, which the
+ * LSTM-only WASM build leaves out: with OSD the worker loads the full build (recognition stays
+ * LSTM_ONLY). tesseract loads `osd` lazily from its data path (the WASM file system's `.`) the first
+ * time a page is segmented with OSD, so the file is written there.
+ */
+async function prepareWorker(worker: TWorker, options: TesseractPoolOptions): Promise<void> {
+  const psm = pageSegMode(options);
+  if (psm === '1') {
+    const data = await readFile(options.langSource.osdFile!);
+    const plain = data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data) : data;
+    await worker.FS('writeFile', ['osd.traineddata', plain]);
+  }
+  await worker.setParameters({ tessedit_pageseg_mode: psm as Tesseract.PSM });
 }
 
 /**
@@ -25,6 +49,7 @@ export async function startTesseractWorker(options: TesseractPoolOptions, hooks:
     langPath: options.langSource.langPath,
     gzip: options.langSource.gzip,
     cacheMethod: 'none',
+    legacyCore: pageSegMode(options) === '1',
     errorHandler: (err: unknown) => rejectStart(new Error(`OCR worker error: ${String(err)}`)),
   });
   const thread = takeSpawnedThread();
@@ -35,7 +60,11 @@ export async function startTesseractWorker(options: TesseractPoolOptions, hooks:
     hooks.onThreadDied(`thread exited with code ${code}`);
   });
   try {
-    const worker = await timeout(Promise.race([created, startFailed]), options.startTimeoutMs, () => new Error(`OCR worker did not start within ${options.startTimeoutMs} ms`));
+    const prepared = created.then(async (w) => {
+      await prepareWorker(w, options);
+      return w;
+    });
+    const worker = await timeout(Promise.race([prepared, startFailed]), options.startTimeoutMs, () => new Error(`OCR worker did not start within ${options.startTimeoutMs} ms`));
     return { worker, thread: thread ?? (worker as unknown as { worker?: ThreadWorker }).worker };
   } catch (err) {
     void thread?.terminate();
