@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
 import { DocsiftError } from '../../../domain/errors.js';
+import { normaliseExtractedText } from '../../../domain/text-normalise.js';
 import type { Extraction, Thumbnail } from '../../../ports/extractor.port.js';
 import type { OcrImage, OcrService } from '../ocr/ocr.types.js';
 import { greyToPgm } from '../pdf/pdf-render.js';
@@ -122,7 +123,7 @@ export async function extractImage(path: string, contentType: string, options: I
     });
     options.onOcrPage?.(result.ms);
     if (result.confidence !== null) confidences.push(result.confidence);
-    texts.push(result.text.trim());
+    texts.push(normaliseExtractedText(result.text.trim()));
   }
   const text = texts.join('\n\n').trim();
   const extraction: Extraction = {

@@ -41,7 +41,10 @@ async function prepareWorker(worker: TWorker, options: TesseractPoolOptions): Pr
     const plain = data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data) : data;
     await worker.FS('writeFile', ['osd.traineddata', plain]);
   }
-  await worker.setParameters({ tessedit_pageseg_mode: psm as Tesseract.PSM });
+  // OSD reports each page's doubts ("Weak margin", "Too few characters") through tesseract's debug
+  // output, which the WASM build writes to the process's stderr: to the null device instead, so the
+  // worker's stderr stays JSON logs.
+  await worker.setParameters({ tessedit_pageseg_mode: psm as Tesseract.PSM, debug_file: '/dev/null' });
 }
 
 /**
