@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { chooseOcrEngine } from '../../../src/adapters/extract/ocr/index.js';
+import { testConfig } from '../../unit/extract/helpers.js';
 import type { Extractor } from '../../../src/ports/extractor.port.js';
 import { charAccuracy, wordRecall } from '../../fixtures/accuracy.js';
 import { encode } from '../../fixtures/image.fixture.js';
@@ -109,4 +114,19 @@ it('PDF_STRATEGY=auto sends a page with a garbage text layer to OCR, replaces it
   const first = r.text.slice(0, -second.length);
   expect(wordRecall(scan.text, first)).toBeGreaterThanOrEqual(0.9);
   expect(first).not.toMatch(/[\u00c0-\u00ff]/u);
+});
+
+it('native tesseract without osd data is refused while OCR_DETECT_ORIENTATION is on (auto falls back to tesseract.js), taken when it is off', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'docsift-fake-tesseract-'));
+  try {
+    const fake = join(dir, 'tesseract');
+    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "tesseract 5.3.0"; else printf "List of available languages (2):\\neng\\njpn\\n"; fi\n');
+    chmodSync(fake, 0o755);
+    const config = (env: Record<string, string> = {}) => testConfig({ OCR_ENABLED: 'true', ...env });
+    expect(chooseOcrEngine(config(), fake)).toMatchObject({ engine: 'tesseract.js', reason: expect.stringMatching(/no osd: apt-get install tesseract-ocr-osd/) });
+    expect(() => chooseOcrEngine(config({ OCR_ENGINE: 'native' }), fake)).toThrow(/OCR_DETECT_ORIENTATION=true but native tesseract has no osd/);
+    expect(chooseOcrEngine(config({ OCR_DETECT_ORIENTATION: 'false' }), fake)).toMatchObject({ engine: 'native' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

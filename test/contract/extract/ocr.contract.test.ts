@@ -107,7 +107,8 @@ describe('scanned PDFs and multi-page images (eng, 1 worker)', () => {
     const { extractor: ocrOnly } = ocrExtractor({ PDF_STRATEGY: 'ocr_only', PDF_DPI: '150' });
     const o = await ocrOnly.extract(await files.input('a.pdf', pdf));
     expect(o.ocr?.pages_ocr).toBe(2);
-    expect(wordAccuracy('Closing words of the report in the text layer.', o.text.split('\n\n')[1]!)).toBeGreaterThanOrEqual(0.9);
+    // The last part: an OCR'd page may hold blank lines of its own between its blocks.
+    expect(wordAccuracy('Closing words of the report in the text layer.', o.text.split('\n\n').at(-1)!)).toBeGreaterThanOrEqual(0.9);
     await ocrOnly.close();
   });
 
