@@ -57,7 +57,8 @@ afterAll(async () => {
   await files.cleanup();
 });
 
-describe.each(['native', 'tesseract.js'])('%s', (name) => {
+// Not speed checks (bench:orientation is): generous timeouts for two busy cores.
+describe.each(['native', 'tesseract.js'])('%s', { timeout: 60_000 }, (name) => {
   it('a Japanese page whose words wrap across lines indexes 子供向け and 図書館 whole', async () => {
     const page = renderTextPage(WRAPPED.join('\n'), { dpi: 200, widthIn: 5, heightIn: 2.2, marginIn: 0.3, fontPt: 16, cjk: true });
     expect(page.text.split('\n')).toEqual(WRAPPED);
@@ -99,7 +100,7 @@ it('on two columns tesseract.js is within 5 points of native character accuracy'
   expect(twoColumns['tesseract.js']!).toBeGreaterThanOrEqual(twoColumns['native']! - 0.05);
 });
 
-it('PDF_STRATEGY=auto sends a page with a garbage text layer to OCR, replaces its text and says why', async () => {
+it('PDF_STRATEGY=auto sends a page with a garbage text layer to OCR, replaces its text and says why', { timeout: 60_000 }, async () => {
   const scan = renderTextPage(englishText(50, 71), { dpi: 150, heightIn: 3, marginIn: 0.4 });
   // Japanese in UTF-8 bytes under a WinAnsi font: the classic mojibake text layer (å­ä¾›...).
   const mojibake = Buffer.from(japaneseText(60, 72), 'utf8').toString('latin1');
