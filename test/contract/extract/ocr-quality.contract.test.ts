@@ -118,6 +118,17 @@ it('PDF_STRATEGY=auto sends a page with a garbage text layer to OCR, replaces it
   expect(first).not.toMatch(/[\u00c0-\u00ff]/u);
 });
 
+it('tesseract.js with TESSDATA_DIR (the image sets Debian\'s) reads Debian\'s osd data and turns a page upright', { timeout: 60_000 }, async () => {
+  const { extractor } = ocrExtractor({ OCR_ENGINE: 'tesseract.js', OCR_LANGUAGES: 'eng', TESSDATA_DIR: '/usr/share/tesseract-ocr/5/tessdata' });
+  try {
+    const upright = renderTextPage(englishText(80, 81), { dpi: 150, heightIn: 3.5, marginIn: 0.5 });
+    const r = await extractor.extract(await files.input('debian-osd.png', await encode(await rotate(upright, 180), 'png', 150)));
+    expect(wordRecall(upright.text, r.text)).toBeGreaterThanOrEqual(0.9);
+  } finally {
+    await extractor.close();
+  }
+});
+
 it('native tesseract without osd data is refused while OCR_DETECT_ORIENTATION is on (auto falls back to tesseract.js), taken when it is off', () => {
   const dir = mkdtempSync(join(tmpdir(), 'docsift-fake-tesseract-'));
   try {
