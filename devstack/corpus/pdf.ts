@@ -17,6 +17,12 @@ export interface PdfImage {
 
 export interface PdfPage {
   lines?: string[];
+  /**
+   * An invisible text layer (render mode 3, as a scanner lays its OCR over the image), written byte
+   * for byte (a latin1 string, only `()\\` escaped): the font's WinAnsi encoding decodes it, so
+   * UTF-8 or Shift_JIS bytes make a mojibake text layer.
+   */
+  rawLines?: string[];
   image?: PdfImage;
   /** Page size in points; A4 by default. */
   widthPt?: number;
@@ -65,10 +71,11 @@ export function buildPdf(pages: PdfPage[], options: PdfOptions = {}): Buffer {
       resources += ` /XObject << /Im1 ${imageId} 0 R >>`;
       content += `q ${w} 0 0 ${h} 0 0 cm /Im1 Do Q\n`;
     }
-    if (page.lines && page.lines.length > 0) {
+    for (const [lines, mode] of [[(page.lines ?? []).map(escapeText), 0], [(page.rawLines ?? []).map((l) => l.replace(/[\\()]/g, (c) => `\\${c}`)), 3]] as const) {
+      if (lines.length === 0) continue;
       const size = page.fontSize ?? 11;
-      content += `BT /F1 ${size} Tf ${size * 1.3} TL 50 ${h - 60} Td\n`;
-      for (const line of page.lines) content += `(${escapeText(line)}) Tj T*\n`;
+      content += `BT /F1 ${size} Tf ${mode} Tr ${size * 1.3} TL 50 ${h - 60} Td\n`;
+      for (const line of lines) content += `(${line}) Tj T*\n`;
       content += 'ET\n';
     }
     const contentId = add(stream('', Buffer.from(content, 'latin1')));

@@ -20,6 +20,17 @@ export interface DocumentMetadata {
 /** Names listed of one archive (every level, in order): the index keeps at most this many. */
 export const MAX_MEMBERS_LISTED = 1000;
 
+/** Why a PDF page was OCR'd: it had no text layer, its text layer was garbage, or PDF_STRATEGY says every page. */
+export type OcrPageReason = 'no_text' | 'garbled_text' | 'strategy';
+
+export interface OcrPage {
+  page: number;
+  reason: OcrPageReason;
+}
+
+/** Pages listed per document in `extraction.ocr_pages`; a longer document keeps the first ones (its `ocr.pages_ocr` counts all). */
+export const MAX_OCR_PAGES_LISTED = 100;
+
 /** What extraction found, as the document needs it (the extractor port returns this and a thumbnail). */
 export interface ExtractedText {
   contentType: string;
@@ -34,6 +45,8 @@ export interface ExtractedText {
   metadata?: DocumentMetadata;
   /** An archive's or a mail's members (paths inside it), each read into `text`. */
   members?: string[];
+  /** The PDF pages that were OCR'd and why (at most MAX_OCR_PAGES_LISTED). */
+  ocrPages?: OcrPage[];
 }
 
 /** One search document per S3 key, describing its current version. Field names are the index mapping's. */
@@ -50,7 +63,7 @@ export interface SearchDocument {
   content: string;
   content_length: number;
   checksum: string;
-  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string };
+  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string; ocr_pages?: OcrPage[] };
   indexed_at: string;
   sequencer?: string | null;
   pages?: number;
@@ -136,7 +149,13 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
     content,
     content_length: extraction.text.length,
     checksum: object.sha256,
-    extraction: { method: extraction.method, status: extraction.status, ms: opts.extractMs, ...(extraction.detail ? { detail: extraction.detail } : {}) },
+    extraction: {
+      method: extraction.method,
+      status: extraction.status,
+      ms: opts.extractMs,
+      ...(extraction.detail ? { detail: extraction.detail } : {}),
+      ...(extraction.ocrPages?.length ? { ocr_pages: extraction.ocrPages.slice(0, MAX_OCR_PAGES_LISTED) } : {}),
+    },
     indexed_at: opts.indexedAt.toISOString(),
     sequencer: object.sequencer,
   };

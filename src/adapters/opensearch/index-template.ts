@@ -48,7 +48,14 @@ export function indexTemplate(indexName: string) {
           created_at: { type: 'date' },
           members: { type: 'keyword', ignore_above: 1024, fields: { text: { type: 'text' } } },
           extraction: {
-            properties: { method: keyword, status: keyword, ms: { type: 'integer' }, detail: { type: 'text' } },
+            properties: {
+              method: keyword,
+              status: keyword,
+              ms: { type: 'integer' },
+              detail: { type: 'text' },
+              // Which PDF pages were OCR'd and why (no_text, garbled_text, strategy): filterable by reason.
+              ocr_pages: { properties: { page: { type: 'integer' }, reason: keyword } },
+            },
           },
           ocr: {
             properties: { engine: keyword, languages: keyword, pages_ocr: { type: 'integer' }, mean_confidence: { type: 'float' } },

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { MAX_OCR_PAGES_LISTED, type OcrPage, type OcrPageReason } from '../../../domain/document.js';
 import { DocsiftError } from '../../../domain/errors.js';
+import { normaliseExtractedText } from '../../../domain/text-normalise.js';
+import { textLayerQuality } from '../../../domain/text-quality.js';
 import type { Extraction, Thumbnail } from '../../../ports/extractor.port.js';
 import { makeThumbnail, type ThumbnailOptions } from '../image/thumbnail.js';
 import type { OcrImage, OcrService } from '../ocr/ocr.types.js';
@@ -49,14 +52,17 @@ interface Progress {
   failedPages: number;
   pagesWithoutText: number;
   confidences: number[];
+  ocrPages: OcrPage[];
   details: string[];
   runaway: string[];
 }
 
-function needsOcr(strategy: PdfStrategy, text: string, minTextChars: number): boolean {
-  if (strategy === 'text_only') return false;
-  if (strategy === 'auto') return visibleChars(text) < minTextChars;
-  return true;
+/** Why the page goes to OCR, or null: under `auto`, a short text layer or one the quality score calls garbage. */
+function ocrReason(strategy: PdfStrategy, text: string, minTextChars: number): OcrPageReason | null {
+  if (strategy === 'text_only') return null;
+  if (strategy !== 'auto') return 'strategy';
+  if (visibleChars(text) < minTextChars) return 'no_text';
+  return textLayerQuality(text, { minChars: minTextChars, minScore: 0.8 }).reason ? 'garbled_text' : null;
 }
 
 /** Errors that fail the whole document (retry later) rather than one page. */
@@ -102,6 +108,7 @@ async function pageImage(doc: PDFDocumentProxy, page: PDFPageProxy, options: Pdf
 
 /** One page: its text layer, and OCR where the strategy says; the result goes into the budget. */
 async function readPage(doc: PDFDocumentProxy, page: PDFPageProxy, options: PdfOptions, progress: Progress, signal?: AbortSignal): Promise<void> {
+  const pageNumber = page.pageNumber;
   let text = '';
   if (options.strategy !== 'ocr_only') {
     const read = await pageText(page, { maxChars: progress.budget.remaining + 1, maxItems: options.maxOperators });
@@ -109,7 +116,8 @@ async function readPage(doc: PDFDocumentProxy, page: PDFPageProxy, options: PdfO
     text = read.text;
   }
   if (!options.ocr && visibleChars(text) < options.minTextChars) progress.pagesWithoutText += 1;
-  if (options.ocr && needsOcr(options.strategy, text, options.minTextChars)) {
+  const reason = options.ocr ? ocrReason(options.strategy, text, options.minTextChars) : null;
+  if (options.ocr && reason) {
     throwIfAborted(signal);
     const ocr = options.ocr;
     // Render inside the OCR slot: only as many rendered pages wait in memory as can be OCR'd.
@@ -118,12 +126,15 @@ async function readPage(doc: PDFDocumentProxy, page: PDFPageProxy, options: PdfO
       return ocr.recognize(await pageImage(doc, page, options, signal), signal);
     });
     progress.pagesOcr += 1;
+    if (progress.ocrPages.length < MAX_OCR_PAGES_LISTED) progress.ocrPages.push({ page: pageNumber, reason });
     options.onOcrPage?.(result.ms);
     if (result.confidence !== null) progress.confidences.push(result.confidence);
     const ocrText = result.text.trim();
-    text = visibleChars(text) > 0 && text !== ocrText ? `${text}\n${ocrText}` : ocrText;
+    // A garbage text layer is replaced, not kept beside the OCR: its characters match nothing.
+    const keep = reason !== 'garbled_text' && visibleChars(text) > 0 && text !== ocrText;
+    text = keep ? `${text}\n${ocrText}` : ocrText;
   }
-  progress.budget.add(text);
+  progress.budget.add(normaliseExtractedText(text));
 }
 
 function summarise(pages: number, limit: number, options: PdfOptions, progress: Progress, thumbnail: Thumbnail | undefined): Extraction {
@@ -151,6 +162,7 @@ function summarise(pages: number, limit: number, options: PdfOptions, progress: 
       mean_confidence: c.length > 0 ? Math.round((c.reduce((a, b) => a + b, 0) / c.length) * 10) / 10 : null,
     };
   }
+  if (progress.ocrPages.length > 0) extraction.ocrPages = progress.ocrPages;
   if (thumbnail) extraction.thumbnail = thumbnail;
   return extraction;
 }
@@ -183,7 +195,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
     const pages = session.doc.numPages;
     const metadata = await pdfMetadata(session.doc);
     const limit = Math.min(pages, options.maxPages);
-    const progress: Progress = { budget: new TextBudget(maxChars), pagesOcr: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], details: [], runaway: [] };
+    const progress: Progress = { budget: new TextBudget(maxChars), pagesOcr: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], ocrPages: [], details: [], runaway: [] };
     for (let n = 1; n <= limit; n += 1) {
       throwIfAborted(signal);
       if (progress.budget.exhausted) {
