@@ -4,11 +4,12 @@ import { memoryRules, memorySettings } from './memory.settings.js';
 import { runtimeRules, runtimeSettings } from './runtime.settings.js';
 import { extractRules, extractSettings } from './extract.settings.js';
 import { opsRules, opsSettings } from './ops.settings.js';
+import { coverageRules, coverageSettings } from './coverage.settings.js';
 import type { Rule } from './rule.js';
 
 /** Every setting, from every section. The only schema of process.env. */
-export const settings = { ...coreSettings, ...runtimeSettings, ...memorySettings, ...extractSettings, ...opsSettings };
-export const rules: Rule[] = [...coreRules, ...runtimeRules, ...memoryRules, ...extractRules, ...opsRules];
+export const settings = { ...coreSettings, ...runtimeSettings, ...memorySettings, ...extractSettings, ...coverageSettings, ...opsSettings };
+export const rules: Rule[] = [...coreRules, ...runtimeRules, ...memoryRules, ...extractRules, ...coverageRules, ...opsRules];
 
 export const configSchema = z.object(settings);
 type Parsed = z.output<typeof configSchema>;

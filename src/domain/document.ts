@@ -21,7 +21,14 @@ export interface ExtractedText {
   ocr?: OcrSummary;
   language?: string;
   truncated?: boolean;
+  /** Length of the whole text when `text` is already cut (text reused from the index). */
+  fullLength?: number;
+  /** Set when the text was taken from an indexed document instead of being extracted again. */
+  reused?: ReuseSource;
 }
+
+/** Where reused text came from: the document of the same key, or any document with the same checksum. */
+export type ReuseSource = 'same_key' | 'content_hash';
 
 /** One search document per S3 object version. Field names are the index mapping's. */
 export interface SearchDocument {
@@ -37,7 +44,7 @@ export interface SearchDocument {
   content: string;
   content_length: number;
   checksum: string;
-  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string };
+  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string; reused?: ReuseSource };
   indexed_at: string;
   sequencer?: string | null;
   pages?: number;
@@ -45,6 +52,10 @@ export interface SearchDocument {
   language?: string;
   truncated?: boolean;
   thumbnail_key?: string;
+  /** User metadata (x-amz-meta-*, names without the prefix). */
+  s3_metadata?: Record<string, string>;
+  /** Object tags, when S3_TAGS_ENABLED. */
+  s3_tags?: Record<string, string>;
 }
 
 /** S3 reports the absent version of an unversioned bucket as the string "null". */
@@ -94,6 +105,10 @@ export interface ObjectFacts {
   size: number;
   sha256: string;
   sequencer: string | null;
+  /** User metadata from the HEAD, already a keyword map (coverage/s3-metadata.ts). */
+  metadata?: Record<string, string>;
+  /** Object tags, when they were read. */
+  tags?: Record<string, string>;
 }
 
 /**
@@ -113,9 +128,15 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
     extension: extensionOf(object.key),
     content_type: extraction.contentType,
     content,
-    content_length: extraction.text.length,
+    content_length: extraction.fullLength ?? extraction.text.length,
     checksum: object.sha256,
-    extraction: { method: extraction.method, status: extraction.status, ms: opts.extractMs, ...(extraction.detail ? { detail: extraction.detail } : {}) },
+    extraction: {
+      method: extraction.method,
+      status: extraction.status,
+      ms: opts.extractMs,
+      ...(extraction.detail ? { detail: extraction.detail } : {}),
+      ...(extraction.reused ? { reused: extraction.reused } : {}),
+    },
     indexed_at: opts.indexedAt.toISOString(),
     sequencer: object.sequencer,
   };
@@ -123,5 +144,7 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
   if (extraction.ocr) document.ocr = extraction.ocr;
   if (extraction.language) document.language = extraction.language;
   if (truncated || extraction.truncated) document.truncated = true;
+  if (object.metadata) document.s3_metadata = object.metadata;
+  if (object.tags) document.s3_tags = object.tags;
   return document;
 }
