@@ -1,8 +1,13 @@
 /**
  * The versioned index template. Bump TEMPLATE_VERSION with any mapping change; a cluster holding an
  * older version is reported at start-up, never silently overwritten.
+ *
+ * Versions: 1, the first; 2 adds `s3_metadata` and `s3_tags` (keyword maps) and
+ * `extraction.reused`. Documents written under version 1 keep working: the new fields are only
+ * stored (the root mapping is not dynamic) until the template and the index mapping are updated,
+ * as the README's upgrade note says.
  */
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 
 export function templateName(indexName: string): string {
   return `${indexName}-template`;
@@ -23,6 +28,12 @@ export function indexTemplate(indexName: string) {
       },
       mappings: {
         dynamic: 'false',
+        // Every name under the two maps becomes a keyword: metadata names are the user's own, so
+        // they cannot be listed in advance; each new name adds one field to the mapping.
+        dynamic_templates: [
+          { s3_metadata_keywords: { path_match: 's3_metadata.*', mapping: { type: 'keyword', ignore_above: 1024 } } },
+          { s3_tags_keywords: { path_match: 's3_tags.*', mapping: { type: 'keyword', ignore_above: 1024 } } },
+        ],
         properties: {
           bucket: keyword,
           key: { type: 'keyword', fields: { text: { type: 'text' } } },
@@ -43,8 +54,10 @@ export function indexTemplate(indexName: string) {
           truncated: { type: 'boolean' },
           thumbnail_key: keyword,
           extraction: {
-            properties: { method: keyword, status: keyword, ms: { type: 'integer' }, detail: { type: 'text' } },
+            properties: { method: keyword, status: keyword, ms: { type: 'integer' }, detail: { type: 'text' }, reused: keyword },
           },
+          s3_metadata: { type: 'object', dynamic: 'true' },
+          s3_tags: { type: 'object', dynamic: 'true' },
           ocr: {
             properties: { engine: keyword, languages: keyword, pages_ocr: { type: 'integer' }, mean_confidence: { type: 'float' } },
           },

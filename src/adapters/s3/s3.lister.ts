@@ -1,0 +1,50 @@
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { ListedObject, ListingPosition } from '../../domain/coverage/listing.js';
+import type { S3Location } from '../../domain/coverage/s3-uri.js';
+import type { ObjectLister } from '../../ports/object-lister.port.js';
+import { classifyAwsError } from '../aws/classify-aws-error.js';
+
+/** ListObjectsV2, a page (up to 1,000 keys) at a time, resuming with StartAfter. */
+export class S3ObjectLister implements ObjectLister {
+  readonly sorted = true;
+
+  constructor(
+    private readonly client: Pick<S3Client, 'send'>,
+    private readonly pageSize = 1000,
+  ) {}
+
+  async *list(location: S3Location, after: ListingPosition | null, signal?: AbortSignal): AsyncIterable<ListedObject[]> {
+    if (after && after.kind !== 'list') throw new Error('ListObjectsV2 cannot resume from an inventory position');
+    let token: string | undefined;
+    let startAfter = after?.key;
+    do {
+      let out;
+      try {
+        out = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: location.bucket,
+            Prefix: location.prefix || undefined,
+            ContinuationToken: token,
+            StartAfter: token ? undefined : startAfter,
+            MaxKeys: this.pageSize,
+          }),
+          { abortSignal: signal },
+        );
+      } catch (err) {
+        throw classifyAwsError(err, 'fetch');
+      }
+      const page = (out.Contents ?? [])
+        .filter((o) => o.Key !== undefined)
+        .map((o) => ({
+          bucket: location.bucket,
+          key: o.Key as string,
+          etag: o.ETag ?? null,
+          size: o.Size ?? null,
+          position: { kind: 'list' as const, key: o.Key as string },
+        }));
+      if (page.length > 0) yield page;
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+      startAfter = undefined;
+    } while (token);
+  }
+}
