@@ -4,7 +4,11 @@ import type { S3Location } from '../../domain/coverage/s3-uri.js';
 import type { ObjectLister } from '../../ports/object-lister.port.js';
 import { classifyAwsError } from '../aws/classify-aws-error.js';
 
-/** ListObjectsV2, a page (up to 1,000 keys) at a time, resuming with StartAfter. */
+/**
+ * ListObjectsV2, a page (up to 1,000 keys) at a time. Every page, the first included, starts after
+ * a key (StartAfter) rather than at a continuation token: a checkpoint resumes the same way, and
+ * s3rver's tokens need OpenSSL's legacy DES.
+ */
 export class S3ObjectLister implements ObjectLister {
   readonly sorted = true;
 
@@ -15,17 +19,15 @@ export class S3ObjectLister implements ObjectLister {
 
   async *list(location: S3Location, after: ListingPosition | null, signal?: AbortSignal): AsyncIterable<ListedObject[]> {
     if (after && after.kind !== 'list') throw new Error('ListObjectsV2 cannot resume from an inventory position');
-    let token: string | undefined;
     let startAfter = after?.key;
-    do {
+    for (let truncated = true; truncated; ) {
       let out;
       try {
         out = await this.client.send(
           new ListObjectsV2Command({
             Bucket: location.bucket,
             Prefix: location.prefix || undefined,
-            ContinuationToken: token,
-            StartAfter: token ? undefined : startAfter,
+            StartAfter: startAfter,
             MaxKeys: this.pageSize,
           }),
           { abortSignal: signal },
@@ -43,8 +45,8 @@ export class S3ObjectLister implements ObjectLister {
           position: { kind: 'list' as const, key: o.Key as string },
         }));
       if (page.length > 0) yield page;
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-      startAfter = undefined;
-    } while (token);
+      truncated = out.IsTruncated === true && page.length > 0;
+      startAfter = page[page.length - 1]?.key;
+    }
   }
 }
