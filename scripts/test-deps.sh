@@ -7,6 +7,9 @@
 #   tesseract-ocr, -eng, -jpn         native OCR (the image's engine) and its English/Japanese data
 #   openssl                           test certificates (OpenSearch TLS, the Kubernetes API front)
 #   util-linux                        unshare (the read-only-root test)
+#   moto_server (not a Debian package) the second SQS/S3 implementation; the acceptance tests of
+#                                     failure semantics and versioned buckets need it. It comes with
+#                                     the machine image's Python (pip moto[server]); checked, not installed
 #   --deploy: buildah podman runc     build the image, run its pods (no Docker engine here; crun fails
 #             debootstrap             on this cgroup hybrid, so runc); the stand-in base image
 set -euo pipefail
@@ -14,6 +17,16 @@ set -euo pipefail
 PACKAGES=(prometheus tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn openssl util-linux)
 if [ "${1:-}" = "--deploy" ]; then
   PACKAGES+=(buildah podman runc debootstrap)
+fi
+
+# moto_server: on PATH or in pyenv's shims (test/helpers/backends.ts looks in the same places).
+if ! command -v moto_server >/dev/null && [ ! -x "$HOME/.pyenv/shims/moto_server" ]; then
+  {
+    echo "test-deps: moto_server is missing: the SQS/S3 acceptance tests run against it"
+    echo "test-deps: install it into the machine's Python, then run the tests again:"
+    echo "  pip install 'moto[server]'"
+  } >&2
+  exit 1
 fi
 
 missing=()

@@ -1,6 +1,5 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { mkdir } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -8,6 +7,7 @@ import { createExtractor } from './adapters/extract/index.js';
 import { FileIndexLookup } from './adapters/file-sink/file.lookup.js';
 import { FileSearchIndex } from './adapters/file-sink/file.index.js';
 import { FileStateStore } from './adapters/file-state/file.state-store.js';
+import { FileInflightJournal, JOURNAL_DIR } from './adapters/journal/file.journal.js';
 import { createOpenSearchClient } from './adapters/opensearch/opensearch.client.js';
 import { OpenSearchIndex } from './adapters/opensearch/opensearch.index.js';
 import { OpenSearchLookup } from './adapters/opensearch/opensearch.lookup.js';
@@ -15,6 +15,7 @@ import { S3ObjectStore } from './adapters/s3/s3.object-store.js';
 import { S3StateStore } from './adapters/s3/s3.state-store.js';
 import { SqsDeadLetterQueue } from './adapters/sqs/sqs.dead-letter.js';
 import { SqsWorkQueue } from './adapters/sqs/sqs.queue.js';
+import { claimTempDir, OWNER_FILE, sweepTempDir, writableDirProblem } from './adapters/temp/temp-dir.js';
 import { keyFilterFor } from './config/key-filter.js';
 import { endpointFor } from './config/load.js';
 import { parseS3Uri } from './domain/coverage/s3-uri.js';
@@ -27,6 +28,7 @@ import { runCleanup, type CleanupStep } from './platform/cleanup.js';
 import type { Metrics, MetricStage } from './observability/metrics.js';
 import { systemClock } from './platform/clock.js';
 import type { PipelineContext } from './pipeline/context.js';
+import { guardAgainstPoison } from './pipeline/poison-guard.js';
 import type { Clock } from './ports/clock.port.js';
 import { processMessage } from './pipeline/process-message.js';
 import type { IndexLookup } from './ports/index-lookup.port.js';
@@ -150,7 +152,20 @@ export async function waitForIndex(index: SearchIndex, logger: Logger, beat?: (c
   }
 }
 
-/** The use case's ports and limits, from the configuration. */
+/**
+ * TEMP_DIR at start-up: writable, ours, and cleared of what a dead process left (a download it
+ * held, OCR scratch), except the in-flight journal that names what it was processing.
+ */
+async function prepareTempDir(config: Config, logger: Logger): Promise<FileInflightJournal> {
+  const problem = (await writableDirProblem('TEMP_DIR', config.TEMP_DIR)) ?? (await claimTempDir(config.TEMP_DIR));
+  if (problem) throw new Error(problem);
+  const removed = await sweepTempDir(config.TEMP_DIR, [OWNER_FILE, JOURNAL_DIR]);
+  const journal = await FileInflightJournal.open(config.TEMP_DIR);
+  logger.info({ event: 'temp_swept', removed, suspects: journal.suspectCount }, 'temp directory ready');
+  return journal;
+}
+
+/** The use case's ports and settings, with its stage timings wired to the metrics. */
 function pipelineContext(config: Config, ports: Pick<PipelineContext, 'objects' | 'extractor' | 'index' | 'reuse'>, logger: Logger, metrics: Metrics): PipelineContext {
   const thumbnailPrefix = config.THUMBNAIL_PREFIX;
   return {
@@ -185,13 +200,14 @@ function workerSettings(config: Config, exitWhenIdle: number): WorkerSettings {
     retry: { baseSeconds: config.RETRY_BASE_SECONDS, maxSeconds: config.RETRY_MAX_SECONDS },
     exitWhenIdle,
     ackDelayMs: 20,
+    redrivePolicyIntervalSeconds: config.REDRIVE_POLICY_INTERVAL,
   };
 }
 
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const { logger, metrics } = options;
   if (!config.QUEUE_URL) throw new Error('QUEUE_URL is required');
-  await mkdir(config.TEMP_DIR, { recursive: true, mode: 0o700 });
+  const journal = await prepareTempDir(config, logger);
   const sqs = buildSqsClient(config, options.credentials);
   const s3 = buildS3Client(config, options.credentials);
   const queue = new SqsWorkQueue(sqs, config.QUEUE_URL);
@@ -204,8 +220,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const ctx = pipelineContext(config, { objects, extractor, index, ...(reuse ? { reuse } : {}) }, logger, metrics);
   const worker = new Worker({
     queue,
+    redrivePolicy: queue,
     ...(dlq ? { dlq } : {}),
-    handle: (message, signal) => processMessage(message, ctx, signal),
+    handle: guardAgainstPoison((message, signal) => processMessage(message, ctx, signal), {
+      journal,
+      warn: (event, fields) => logger.warn({ event, ...fields }, event),
+    }),
     flushIndex: () => index.flush(),
     settings: workerSettings(config, options.exitWhenIdle ?? 0),
     onEvent: workerTelemetry(logger, metrics),

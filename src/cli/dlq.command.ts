@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import type { Config } from '../config/schema.js';
-import { MATCH_ALL, parseErrorClassList } from '../domain/dlq/redrive-filter.js';
+import { MATCH_ALL, parseErrorClassList, type RedriveFilter } from '../domain/dlq/redrive-filter.js';
 import { SqsDeadLetterReader, SqsMessageMover, SqsMessageSender } from '../adapters/sqs/sqs.dlq-admin.js';
 import { sampleDeadLetters } from '../operations/dlq-stats.js';
 import { redriveFiltered } from '../operations/dlq-redrive.js';
@@ -25,6 +25,7 @@ function dlqUrlOrExit(flag: string | undefined, config: { DLQ_URL?: string | und
 
 interface StatsFlags {
   sample?: number;
+  errorClass?: string;
   json?: boolean;
   dlq?: string;
 }
@@ -48,6 +49,7 @@ export function register(cmd: Command): void {
     .command('stats')
     .description('count DLQ messages by error_class, stage, content type and age; leaves them in the DLQ, visible again')
     .option('--sample <n>', 'messages to read (default DLQ_STATS_SAMPLE, 1000)', positiveInt('--sample'))
+    .option('--error-class <a,b>', 'count only these error classes (`none`: messages without error_class, moved by the queue redrive policy)')
     .option('--dlq <url>', 'DLQ to read (default DLQ_URL)')
     .option('--json', 'print JSON instead of tables')
     .action(stats);
@@ -74,21 +76,33 @@ export function register(cmd: Command): void {
     .action(redrive);
 }
 
+/** `--error-class a,b,none`, or exit 1 naming the valid classes. */
+function filterOrExit(command: string, text: string | undefined): RedriveFilter | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseErrorClassList(text);
+  } catch (err) {
+    process.stderr.write(`dlq ${command}: ${(err as Error).message}\n`);
+    process.exit(EXIT.error);
+  }
+}
+
 async function stats(flags: StatsFlags): Promise<void> {
   const config = configOrExit({ exitCode: EXIT.error });
   const url = dlqUrlOrExit(flags.dlq, config);
+  const filter = filterOrExit('stats', flags.errorClass);
   const dlq = new SqsDeadLetterReader(sqsClient(config), url);
   const before = await dlq.approximateVisible();
   const signal = stopSignal();
   const result = await sampleDeadLetters(
     { dlq, clock: systemClock },
-    { sample: flags.sample ?? config.DLQ_STATS_SAMPLE, visibilitySeconds: config.DLQ_READ_VISIBILITY, waitSeconds: config.DLQ_READ_WAIT_SECONDS, signal },
+    { sample: flags.sample ?? config.DLQ_STATS_SAMPLE, ...(filter ? { filter } : {}), visibilitySeconds: config.DLQ_READ_VISIBILITY, waitSeconds: config.DLQ_READ_WAIT_SECONDS, signal },
   );
   if (flags.json) {
-    console.log(JSON.stringify({ dlq: url, approximateTotal: before, ...result, note: RECEIVE_COUNT_NOTE }, null, 2));
+    console.log(JSON.stringify({ dlq: url, approximateTotal: before, ...(flags.errorClass ? { errorClass: flags.errorClass } : {}), ...result, note: RECEIVE_COUNT_NOTE }, null, 2));
     process.stderr.write(`${RECEIVE_COUNT_NOTE}\n`);
   } else {
-    console.log(renderDlqStats(url, result.stats, before, result.duplicates));
+    console.log(renderDlqStats(url, result.stats, before, result.duplicates, filter ? { read: result.read, selection: flags.errorClass! } : undefined));
     console.log(RECEIVE_COUNT_NOTE);
   }
   if (result.releaseFailed > 0) {
@@ -135,15 +149,7 @@ async function redriveByMoveTask(flags: RedriveFlags, config: Config, client: SQ
 }
 
 async function redriveByReceive(flags: RedriveFlags, config: Config, client: SQSClient, url: string): Promise<void> {
-  let filter = MATCH_ALL;
-  if (flags.errorClass !== undefined) {
-    try {
-      filter = parseErrorClassList(flags.errorClass);
-    } catch (err) {
-      process.stderr.write(`dlq redrive: ${(err as Error).message}\n`);
-      process.exit(EXIT.error);
-    }
-  }
+  const filter = filterOrExit('redrive', flags.errorClass) ?? MATCH_ALL;
   const progress = progressLine();
   const signal = stopSignal();
   const summary = await redriveFiltered(

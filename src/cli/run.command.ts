@@ -5,6 +5,7 @@ import { createMetrics } from '../observability/metrics.js';
 import { PodMonitor } from '../observability/pod-monitor.js';
 import { ReconcileReportPoller } from '../observability/reconcile-metrics.js';
 import { configOrExit } from './config-or-exit.js';
+import { startupProblems } from './startup-checks.js';
 
 export function register(cmd: Command): void {
   cmd
@@ -12,6 +13,11 @@ export function register(cmd: Command): void {
     .option('--exit-when-idle <n>', 'exit 0 after N consecutive empty receives with nothing in flight', (v) => Number.parseInt(v, 10), 0)
     .action(async (opts: { exitWhenIdle: number }) => {
       const config = configOrExit({ require: { QUEUE_URL: 'required by `docsift run`' } });
+      const problems = await startupProblems(config);
+      if (problems.length > 0) {
+        process.stderr.write(problems.map((p) => `docsift: cannot start: ${p}\n`).join(''));
+        process.exit(2);
+      }
       const logger = createLogger(config.LOG_LEVEL);
       const metrics = createMetrics();
       logger.info({ event: 'startup', sink: config.INDEX_SINK, max_inflight: config.MAX_INFLIGHT, batch: config.RECEIVE_BATCH_SIZE }, 'docsift starting');

@@ -11,7 +11,7 @@ export const coreSettings = {
   AWS_ENDPOINT_URL_S3: url({ doc: 'Endpoint for S3 only; wins over AWS_ENDPOINT_URL' }),
   QUEUE_URL: url({ doc: 'SQS queue to consume; required by `docsift run`' }),
   DLQ_URL: url({
-    doc: 'Dead-letter queue for permanent failures (sent with error_class attributes, then deleted); unset: the queue redrive policy moves them',
+    doc: "Dead-letter queue for permanent failures and for transient ones on their last receive (QUEUE_URL's maxReceiveCount), sent with error_class attributes, then deleted; unset: the queue redrive policy moves them, unlabelled",
   }),
   S3_FORCE_PATH_STYLE: bool(false, { doc: 'Path-style S3 URLs (needed by most S3 emulators)' }),
   RECEIVE_BATCH_SIZE: int(1, 10, 10, { unit: 'messages', doc: 'Messages asked for per ReceiveMessage call' }),
@@ -29,7 +29,7 @@ export const coreSettings = {
   RETRY_BASE_SECONDS: int(0, 43_200, 10, { unit: 's', doc: 'Visibility after a first transient failure; doubles per receive' }),
   RETRY_MAX_SECONDS: int(1, 43_200, 900, { unit: 's', doc: 'Ceiling of the transient-failure backoff' }),
   MAX_FILE_SIZE_MB: int(1, 5120, 100, { unit: 'MiB', doc: 'Objects larger than this fail as permanent too_large, without download' }),
-  INDEXED_CHARS: int(0, 10_000_000, 100_000, { unit: 'characters', doc: 'Content kept per document; the rest is cut and `truncated` set' }),
+  INDEXED_CHARS: int(0, 10_000_000, 100_000, { unit: 'characters', doc: 'Content kept per document: extractors stop producing text there (the rest is never built) and `truncated` is set' }),
   TEMP_DIR: text(join(tmpdir(), 'docsift'), { doc: 'Directory for downloaded objects (one uniquely named file per object, always removed)', defaultText: '$TMPDIR/docsift' }),
   INDEX_SINK: oneOf(['file', 'opensearch'] as const, undefined, {
     doc: 'Where documents go',
@@ -55,7 +55,17 @@ export const coreSettings = {
   LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info', { doc: 'pino log level' }),
 };
 
+/** FIFO queue names end in `.fifo` (SQS requires it), so the URL alone tells. */
+function fifoProblem(name: string, value: string | undefined): string[] {
+  const queueName = value ? (new URL(value).pathname.replace(/\/+$/, '').split('/').pop() ?? '') : '';
+  if (!queueName.endsWith('.fifo')) return [];
+  // Why not support FIFO: S3 cannot send event notifications to FIFO queues; a retry's backoff
+  // would hold back the message's whole group; per-key order already comes from the S3 sequencer.
+  return [`${name} names the FIFO queue ${queueName}: docsift reads standard queues only (S3 cannot notify FIFO queues, and a retried message would block its whole message group); use a standard queue`];
+}
+
 export const coreRules: Rule[] = [
+  (c) => [...fifoProblem('QUEUE_URL', c.QUEUE_URL), ...fifoProblem('DLQ_URL', c.DLQ_URL)],
   (c) =>
     c.HEARTBEAT_INTERVAL >= c.VISIBILITY_TIMEOUT
       ? [`HEARTBEAT_INTERVAL=${c.HEARTBEAT_INTERVAL} must be less than VISIBILITY_TIMEOUT=${c.VISIBILITY_TIMEOUT}`]

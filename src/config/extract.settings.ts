@@ -74,6 +74,14 @@ export const extractSettings = {
     unit: 'pages',
     doc: 'Pages read per PDF or multi-page image; the rest are left out and the document is marked truncated',
   }),
+  PDF_MAX_OPERATORS: int(1000, 100_000_000, 100_000, {
+    unit: 'operations',
+    doc: 'Drawing operations (and text items) one PDF page may expand to, form XObjects inlined each time they are drawn; a page over it is not rendered, and the document is marked truncated',
+  }),
+  SHEET_MAX_CELLS: int(1000, 100_000_000, 1_000_000, {
+    unit: 'cells',
+    doc: 'Cells read per spreadsheet sheet (each shared-string reference is a cell); the rest are left out and the document is marked truncated',
+  }),
   MAX_OFFICE_SIZE_MB: int(1, 5120, 50, { unit: 'MiB', doc: 'Office files larger than this fail as permanent too_large' }),
   MAX_UNCOMPRESSED_MB: int(1, 65_536, 512, {
     unit: 'MiB',

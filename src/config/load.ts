@@ -1,4 +1,5 @@
 import { resolveMemoryDefaults, type SystemFacts } from './memory.settings.js';
+import { resolveSandboxDefaults } from './sandbox.settings.js';
 import { configSchema, rules, settings, type Config } from './schema.js';
 
 export type LoadResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -34,7 +35,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
   }
   const raw = parsed.data;
   const config: Config = {
-    ...resolveMemoryDefaults(raw, system),
+    ...resolveSandboxDefaults(resolveMemoryDefaults(raw, system)),
     INDEX_SINK: raw.INDEX_SINK ?? (raw.OPENSEARCH_URL ? 'opensearch' : 'file'),
   };
   const problems = rules.flatMap((rule) => rule(config));

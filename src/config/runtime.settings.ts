@@ -12,6 +12,10 @@ export const runtimeSettings = {
   }),
   SHUTDOWN_TIMEOUT: int(1, 3600, 60, { unit: 's', doc: 'On SIGTERM, how long in-flight messages may take to finish before the rest are released' }),
   QUEUE_DEPTH_INTERVAL: int(0, 3600, 30, { unit: 's', doc: 'How often GetQueueAttributes is read for docsift_queue_messages (queue and DLQ); 0 disables' }),
+  REDRIVE_POLICY_INTERVAL: int(0, 86_400, 300, {
+    unit: 's',
+    doc: "How often QUEUE_URL's RedrivePolicy is read again (it is always read at start-up); its maxReceiveCount marks a message's last receive; 0: start-up only",
+  }),
 };
 
 export const runtimeRules: Rule[] = [

@@ -30,7 +30,7 @@ export interface ExtractedText {
 /** Where reused text came from: the document of the same key, or any document with the same checksum. */
 export type ReuseSource = 'same_key' | 'content_hash';
 
-/** One search document per S3 object version. Field names are the index mapping's. */
+/** One search document per S3 key, describing its current version. Field names are the index mapping's. */
 export interface SearchDocument {
   bucket: string;
   key: string;
@@ -65,12 +65,16 @@ export function normaliseVersion(versionId: string | null | undefined): string |
 }
 
 /**
- * Stable `_id`: sha256 over bucket, key and version, NUL-separated so no two distinct triples can
- * collide by concatenation. A redelivery therefore overwrites the same document.
+ * Stable `_id` of a key's one document: sha256 over bucket and key, NUL-separated so no two
+ * distinct pairs can collide by concatenation. A redelivery, and a newer version of the same key,
+ * overwrite the same document (which version wins is the S3 sequencer's to say: domain/sequencer.ts).
+ *
+ * The trailing NUL keeps the ids of unversioned objects what they were when the version was part
+ * of the hash (then empty for them): only documents of versioned buckets changed id (README,
+ * "Versioned buckets").
  */
-export function documentId(bucket: string, key: string, versionId: string | null | undefined): string {
-  const version = normaliseVersion(versionId) ?? '';
-  return createHash('sha256').update(`${bucket}\u0000${key}\u0000${version}`).digest('hex');
+export function documentId(bucket: string, key: string): string {
+  return createHash('sha256').update(`${bucket}\u0000${key}\u0000`).digest('hex');
 }
 
 export function filenameOf(key: string): string {

@@ -15,6 +15,12 @@ export interface ObjectEvent {
   sequencer: string | null;
   eventTime: string | null;
   source: EventSource;
+  /**
+   * A delete that created a delete marker (`ObjectRemoved:DeleteMarkerCreated`, EventBridge
+   * `deletion-type: Delete Marker Created`): the marker is now the key's current version. Absent
+   * means false: a plain delete, or a version removed for good.
+   */
+  deleteMarker?: boolean;
 }
 
 export type ParsedMessage = { kind: 'events'; events: ObjectEvent[] } | { kind: 'ignore'; reason: string };
@@ -69,6 +75,20 @@ export function decodeS3Key(raw: string): string {
   }
 }
 
+/**
+ * The object change an S3 event name stands for; null for events that change no content (restore,
+ * replication, tagging, transitions…). S3 writes names without the `s3:` of the notification
+ * configuration, but some producers (and public samples) keep it: accept both.
+ */
+export function changeOf(eventName: string): Pick<ObjectEvent, 'action' | 'deleteMarker'> | null {
+  const name = eventName.startsWith('s3:') ? eventName.slice(3) : eventName;
+  if (name.startsWith('ObjectCreated:')) return { action: 'upsert' };
+  // Lifecycle expirations remove objects just as deletes do (EventBridge reports them as Object Deleted).
+  if (name === 'ObjectRemoved:DeleteMarkerCreated' || name === 'LifecycleExpiration:DeleteMarkerCreated') return { action: 'delete', deleteMarker: true };
+  if (name.startsWith('ObjectRemoved:') || name === 'LifecycleExpiration:Delete') return { action: 'delete' };
+  return null;
+}
+
 function parseS3Record(record: unknown, source: EventSource, index: number): ObjectEvent | null {
   const where = `Records[${index}]`;
   if (!isObject(record)) throw bad(`${where} must be an object`);
@@ -80,12 +100,10 @@ function parseS3Record(record: unknown, source: EventSource, index: number): Obj
   const bucket = str(s3.bucket, 'name', `${where}.s3.bucket`);
   const key = decodeS3Key(str(s3.object, 'key', `${where}.s3.object`));
   checkName(bucket, key);
-  let action: ObjectAction;
-  if (eventName.startsWith('ObjectCreated:')) action = 'upsert';
-  else if (eventName.startsWith('ObjectRemoved:')) action = 'delete';
-  else return null; // restore, replication, lifecycle… events carry no new content
+  const change = changeOf(eventName);
+  if (!change) return null;
   return {
-    action,
+    ...change,
     bucket,
     key,
     versionId: normaliseVersion(optStr(s3.object, 'versionId')),
@@ -122,11 +140,13 @@ function parseEventBridge(doc: Json): ParsedMessage {
   const bucket = str(detail.bucket, 'name', 'detail.bucket');
   const key = str(detail.object, 'key', 'detail.object'); // EventBridge keys are not URL-encoded
   checkName(bucket, key);
+  const deleteMarker = action === 'delete' && detail['deletion-type'] === 'Delete Marker Created';
   return {
     kind: 'events',
     events: [
       {
         action,
+        ...(deleteMarker ? { deleteMarker } : {}),
         bucket,
         key,
         versionId: normaliseVersion(optStr(detail.object, 'version-id')),

@@ -15,6 +15,9 @@ const RECYCLE_REASONS = ['jobs', 'memory', 'timeout', 'error', 'large_input', 'e
 const BULK_RESULTS = ['ok', 'partial', 'retry', 'error'];
 const FILTER_REASONS = ['internal', 'excluded', 'not_included'];
 const REUSE_SOURCES = ['same_key', 'content_hash'];
+/** What an extraction sandbox was reading when it died, and which limit ended it. */
+export const EXTRACT_CRASH_STAGES = ['detect', 'text', 'html', 'pdf', 'image', 'office'] as const;
+export const EXTRACT_CRASH_LIMITS = ['heap', 'memory', 'time', 'crash'] as const;
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -26,6 +29,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   for (const result of BULK_RESULTS) metrics.bulkRequests.inc({ result }, 0);
   for (const reason of FILTER_REASONS) metrics.keysFiltered.inc({ reason }, 0);
   for (const source of REUSE_SOURCES) metrics.extractionsSaved.inc({ source }, 0);
+  for (const stage of EXTRACT_CRASH_STAGES) for (const reason of EXTRACT_CRASH_LIMITS) metrics.extractCrashes.inc({ stage, reason }, 0);
   metrics.memoryGuardState.set(0);
   return metrics;
 }
@@ -44,6 +48,12 @@ function build(registry: Registry) {
     ocrPages: new Counter({ name: 'docsift_ocr_pages_total', help: 'Pages or images recognised by OCR', registers: r }),
     ocrRecycles: new Counter({ name: 'docsift_ocr_worker_recycles_total', help: 'OCR workers replaced, by reason', labelNames: ['reason'] as const, registers: r }),
     bulkRequests: new Counter({ name: 'docsift_index_bulk_requests_total', help: 'Bulk requests sent to the index, by result', labelNames: ['result'] as const, registers: r }),
+    extractCrashes: new Counter({
+      name: 'docsift_extract_crashes_total',
+      help: 'Extraction sandboxes that died under a document (contained: the worker lives on), by what they were reading (stage) and the limit that ended them (reason: heap, memory, time; crash: anything else)',
+      labelNames: ['stage', 'reason'] as const,
+      registers: r,
+    }),
     dlqMessages: new Counter({ name: 'docsift_dlq_messages_total', help: 'Messages dead-lettered, by error class', labelNames: ['error_class'] as const, registers: r }),
     failures: new Counter({ name: 'docsift_failures_total', help: 'Processing failures, by error class and stage', labelNames: ['error_class', 'stage'] as const, registers: r }),
     memoryGuardState: new Gauge({ name: 'docsift_memory_guard_state', help: 'Memory guard: 0 ok, 1 soft limit (intake paused), 2 hard limit (draining)', registers: r }),

@@ -33,8 +33,13 @@ function messageLogHandlers(log: Logger): Handlers {
       // A message released at shutdown is not a failure decision: only its metric counts it.
       if (e.action === 'release') return;
       const fields = { event: 'job_failed' as const, message_id: e.messageId, error_class: e.error.code, stage: e.error.stage, kind: e.error.kind, reason: truncateMessage(e.error.message, 300) };
-      log.warn({ ...fields, decision: e.action, receive_count: e.receiveCount }, 'job failed');
+      log.warn({ ...fields, decision: e.action, receive_count: e.receiveCount, max_receive_count: e.maxReceiveCount }, 'job failed');
     },
+    left_for_redrive: (e) =>
+      log.warn(
+        { event: 'left_for_redrive', message_id: e.messageId, error_class: e.error.code, stage: e.error.stage, receive_count: e.receiveCount, max_receive_count: e.maxReceiveCount },
+        "failed on its last receive: the queue's redrive policy moves it to its DLQ without error attributes (set DLQ_URL to label it)",
+      ),
     index_circuit_opened: (e) => log.warn({ event: 'index_circuit', pause_ms: e.pauseMs }, 'index keeps failing: intake paused'),
     delete_failed: (e) =>
       e.after === 'ack'
@@ -45,7 +50,15 @@ function messageLogHandlers(log: Logger): Handlers {
         ? log.warn({ event: 'visibility_failed', code: e.failure.code, reason: e.failure.message }, 'could not extend visibility')
         : log.warn({ event: 'visibility_failed', message_id: e.messageId, code: e.failure.code }, 'could not set retry visibility'),
     dead_letter_failed: (e) => log.warn({ event: 'dlq_sent', ok: false, message_id: e.messageId, reason: e.reason }, 'could not dead-letter; will retry'),
-    dead_lettered: (e) => log.info({ event: 'dlq_sent', message_id: e.messageId, error_class: e.error.code, stage: e.error.stage }, 'dead-lettered'),
+    dead_lettered: (e) => log.info({ event: 'dlq_sent', message_id: e.messageId, error_class: e.error.code, stage: e.error.stage, reason: e.reason }, 'dead-lettered'),
+    redrive_policy: (e) => {
+      const p = e.policy;
+      if (p.kind === 'policy') log.info({ event: 'redrive_policy', max_receive_count: p.maxReceiveCount, dead_letter_target_arn: p.deadLetterTargetArn }, 'queue redrive policy read');
+      else if (p.kind === 'none') log.warn({ event: 'redrive_policy', max_receive_count: null }, 'the queue has no redrive policy: transiently failing messages are retried until the retention period ends');
+      else log.warn({ event: 'redrive_policy', max_receive_count: null, reason: p.reason }, 'the queue redrive policy cannot be read: last receives are not recognised');
+    },
+    redrive_policy_failed: (e) =>
+      log.warn({ event: 'redrive_policy', ok: false, reason: truncateMessage(e.reason, 200), max_receive_count: e.kept }, 'could not read the queue redrive policy; keeping the last one'),
     settle_failed: (e) => log.error({ event: 'ack_failed', message_id: e.messageId, reason: e.reason }, 'could not settle message'),
     message_settled: (e) => {
       if (DONE.has(e.outcome)) log.info({ event: 'job_done', message_id: e.messageId, outcome: e.outcome, ms: Math.round(e.seconds * 1000) }, 'job done');

@@ -136,7 +136,7 @@ async function candidates(page: ListedObject[], deps: BackfillDeps, opts: Backfi
     keep.push(object);
   }
   if (!opts.skipUnchanged || keep.length === 0) return new Set(keep);
-  const ids = keep.map((o) => documentId(o.bucket, o.key, null));
+  const ids = keep.map((o) => documentId(o.bucket, o.key));
   const indexed = await deps.lookup!.facts(ids);
   return new Set(
     keep.filter((o, i) => {

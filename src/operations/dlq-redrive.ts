@@ -1,4 +1,4 @@
-import { matchesFilter, resolveDestination, stripErrorAttributes, type RedriveFilter } from '../domain/dlq/redrive-filter.js';
+import { matchesFilter, resolveDestination, stripErrorAttributes, UNCLASSIFIED_TOKEN, type RedriveFilter } from '../domain/dlq/redrive-filter.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { DeadLetter, DeadLetterReader } from '../ports/dead-letter-reader.port.js';
 import type { MessageSender } from '../ports/message-sender.port.js';
@@ -68,7 +68,7 @@ function select(fresh: DeadLetter[], opts: RedriveOptions, summary: RedriveSumma
       hold(m);
       continue;
     }
-    toMove.push({ message: m, url: dest.url, errorClass: errorClass ?? '(none)' });
+    toMove.push({ message: m, url: dest.url, errorClass: errorClass ?? UNCLASSIFIED_TOKEN });
   }
   return toMove;
 }

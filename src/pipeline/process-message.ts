@@ -39,7 +39,7 @@ export async function processMessage(message: QueueMessage, ctx: PipelineContext
   for (const event of events) {
     if (signal?.aborted) return { kind: 'failed', error: new DocsiftError('processing_timeout', 'extract', 'processing timed out') };
     try {
-      if (event.action === 'delete') last = await deleteObject(event, ctx);
+      if (event.action === 'delete') last = await deleteObject(event, ctx, signal);
       else last = await upsertObject(event, ctx, signal);
     } catch (err) {
       return { kind: 'failed', error: classify(err, signal) };

@@ -5,6 +5,7 @@ import { keywordMap } from '../domain/coverage/s3-metadata.js';
 import { buildDocument, documentId, extensionOf, filenameOf } from '../domain/document.js';
 import { DocsiftError, type Stage } from '../domain/errors.js';
 import type { ObjectEvent } from '../domain/message.js';
+import { planDelete } from '../domain/versions.js';
 import { sequencerVersion } from '../domain/sequencer.js';
 import type { Extraction, ExtractInput, Thumbnail } from '../ports/extractor.port.js';
 import type { HandledOutcome } from '../ports/message-handler.port.js';
@@ -36,9 +37,33 @@ function versionOf(event: ObjectEvent): { version?: bigint } {
   return version === null ? {} : { version };
 }
 
-export async function deleteObject(event: ObjectEvent, ctx: PipelineContext): Promise<HandledOutcome> {
-  await timed(ctx, 'index', () => ctx.index.write({ type: 'delete', id: documentId(event.bucket, event.key, event.versionId), ...versionOf(event) }));
+/**
+ * A delete event → the key's document follows the key's current version (domain/versions.ts): it
+ * is removed, or, when a removed version leaves another one current, that version is indexed
+ * (with the delete's sequencer, so it still outranks every earlier event of the key).
+ */
+export async function deleteObject(event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<HandledOutcome> {
+  if (planDelete(event) === 'follow_current') {
+    const current = await currentVersionOf(event, ctx, signal);
+    if (current !== undefined) return upsertObject({ ...event, action: 'upsert', deleteMarker: false, versionId: current }, ctx, signal);
+  }
+  await timed(ctx, 'index', () => ctx.index.write({ type: 'delete', id: documentId(event.bucket, event.key), ...versionOf(event) }));
   return 'deleted';
+}
+
+/** The key's current version id (null on a store without versions); undefined when the key has none, or a delete marker is current. */
+async function currentVersionOf(event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<string | null | undefined> {
+  try {
+    const head = await timed(ctx, 'fetch', () => ctx.objects.head({ bucket: event.bucket, key: event.key, versionId: null }, signal));
+    return head.versionId;
+  } catch (err) {
+    if (err instanceof DocsiftError && err.code === 'not_found') return undefined;
+    if (err instanceof DocsiftError && err.code === 'access_denied') {
+      const hint = 'HeadObject on the key after a version delete: without s3:ListBucket S3 answers 403 instead of 404 for a key with no current version';
+      throw new DocsiftError('access_denied', 'fetch', `${err.message} (${hint})`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** Extraction failures leave as classified errors: an abort is a timeout, anything unclassified is internal. */
@@ -85,7 +110,7 @@ interface Fetched {
 /** Builds the document, stores the thumbnail, writes the document; resolves once it is durable. */
 async function index(f: Fetched, extraction: Extraction, extractMs: number, ctx: PipelineContext, signal?: AbortSignal): Promise<void> {
   const { event, head, download, versionId } = f;
-  const id = documentId(event.bucket, event.key, versionId);
+  const id = documentId(event.bucket, event.key);
   const object = {
     bucket: event.bucket, key: event.key, versionId, etag: head.etag ?? event.etag, lastModified: head.lastModified, size: download.bytes, sha256: download.sha256, sequencer: event.sequencer,
     metadata: keywordMap(head.metadata, { decode: true, lowercase: true }),
@@ -113,7 +138,7 @@ export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, sig
   const path = tempPathFor(ctx.tempDir);
   try {
     const download = await timed(ctx, 'fetch', () => ctx.objects.download({ ...ref, versionId }, path, ctx.maxFileBytes, signal));
-    const reused = await reuseIndexedText(documentId(event.bucket, event.key, versionId), download.sha256, ctx);
+    const reused = await reuseIndexedText(documentId(event.bucket, event.key), download.sha256, ctx);
     const input = { path, size: download.bytes, filename: filenameOf(event.key), extension: extensionOf(event.key), declaredContentType: head.contentType, maxChars: ctx.indexedChars };
     const { extraction, ms } = reused ? { extraction: reused.extraction, ms: 0 } : await extract(input, ctx, signal);
     const fetched: Fetched = { event, head, download, versionId, ...(tags ? { tags } : {}), ...(reused?.thumbnailKey ? { reusedThumbnail: reused.thumbnailKey } : {}) };

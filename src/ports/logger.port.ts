@@ -9,6 +9,8 @@ export const LOG_EVENTS = [
   'job_done',
   'job_failed',
   'dlq_sent',
+  'left_for_redrive',
+  'redrive_policy',
   'ack_failed',
   'visibility_failed',
   'thumbnail_failed',
@@ -25,6 +27,10 @@ export const LOG_EVENTS = [
   'http_error',
   'shutdown',
   'drained',
+  'extract_crashed',
+  'poison_suspect',
+  'journal_failed',
+  'temp_swept',
 ] as const;
 
 export type LogEvent = (typeof LOG_EVENTS)[number];

@@ -1,4 +1,5 @@
 import type { ErrorClass, Stage } from '../domain/errors.js';
+import type { RedrivePolicyRead } from '../domain/redrive-policy.js';
 
 export interface QueueMessage {
   id: string;
@@ -60,7 +61,13 @@ export interface WorkQueue {
   depth(): Promise<QueueDepth>;
 }
 
-/** Where permanently failed messages go, with the error attached as message attributes. */
+/** The source queue's redrive policy, read at start-up and periodically (its maxReceiveCount marks a message's last receive). */
+export interface RedrivePolicySource {
+  /** Throws a classified DocsiftError when the queue cannot be asked; a queue without a policy is `{ kind: 'none' }`. */
+  redrivePolicy(): Promise<RedrivePolicyRead>;
+}
+
+/** Where failed messages go (permanent ones, and transient ones on their last receive), with the error attached as message attributes. */
 export interface DeadLetterQueue {
   readonly url: string;
   send(body: string, attributes: DeadLetterAttributes, original: Record<string, string>): Promise<void>;

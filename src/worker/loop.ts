@@ -7,6 +7,7 @@ import type { QueueMessage, VisibilityChange } from '../ports/queue.port.js';
 import { IndexCircuit } from './index-circuit.js';
 import { InFlightSet, withDeadline } from './inflight.js';
 import { MicroBatcher } from './micro-batcher.js';
+import { ReceiveLimit } from './receive-limit.js';
 import { Settler } from './settlement.js';
 import { drain, POLL_ABORT_GRACE_MS } from './shutdown.js';
 import { VisibilityKeeper } from './visibility-keeper.js';
@@ -37,6 +38,7 @@ export class Worker {
   private readonly visibility: MicroBatcher<VisibilityChange>;
   private readonly keeper: VisibilityKeeper;
   private readonly circuit: IndexCircuit;
+  private readonly receiveLimit: ReceiveLimit | null;
   private readonly settler: Settler;
   private readonly clock: Clock;
   private readonly emit: (event: WorkerEvent) => void;
@@ -71,8 +73,11 @@ export class Worker {
       },
       { intervalMs: s.heartbeatIntervalSeconds * 1000, visibilitySeconds: s.visibilitySeconds, processingTimeoutMs: s.processingTimeoutSeconds * 1000, now: () => clock.now() },
     );
+    const source = deps.redrivePolicy;
+    this.receiveLimit = source ? new ReceiveLimit(() => source.redrivePolicy(), { intervalMs: s.redrivePolicyIntervalSeconds * 1000, clock, emit: this.emit }) : null;
     const ports = { queueUrl: deps.queue.url, dlq: deps.dlq, delete: (m: { id: string; receiptHandle: string }) => this.deletes.add(m), changeVisibility: (c: VisibilityChange) => this.visibility.add(c) };
-    this.settler = new Settler(ports, { retry: s.retry, circuit: this.circuit, clock, emit: this.emit, releasing: () => this.releasing });
+    const maxReceiveCount = () => this.receiveLimit?.current() ?? null;
+    this.settler = new Settler(ports, { retry: s.retry, circuit: this.circuit, clock, emit: this.emit, releasing: () => this.releasing, maxReceiveCount });
   }
 
   get inflightCount(): number {
@@ -130,6 +135,11 @@ export class Worker {
 
   private async intake(): Promise<StopReason> {
     this.keeper.start();
+    if (this.receiveLimit) {
+      // Known before the first message settles; then re-read in the background until stop.
+      await this.waiting(this.receiveLimit.refresh());
+      void this.receiveLimit.watch(this.stopAbort.signal);
+    }
     const state: IntakeState = { emptyPolls: 0, failures: 0 };
     while (!this.isStopping && (await this.intakeRound(state))) {
       // next round

@@ -1,4 +1,4 @@
-import { decideFailure, type BackoffPolicy } from '../domain/retry.js';
+import { decideFailure, isLastReceive, type BackoffPolicy, type DeadLetterReason } from '../domain/retry.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { HandledOutcome, MessageOutcome } from '../ports/message-handler.port.js';
 import type { BatchFailure, DeadLetterQueue, QueueMessage, VisibilityChange } from '../ports/queue.port.js';
@@ -11,23 +11,30 @@ type Failed = Extract<MessageOutcome, { kind: 'failed' }>;
 export type SettlementPlan =
   | { action: 'ack'; outcome: HandledOutcome }
   | { action: 'release' }
-  | { action: 'dead_letter'; failure: Failed }
+  | { action: 'dead_letter'; failure: Failed; reason: DeadLetterReason }
   | { action: 'retry'; visibilitySeconds: number }
-  | { action: 'leave_for_redrive'; visibilitySeconds: number };
+  | { action: 'leave_for_redrive'; visibilitySeconds: number; reason: DeadLetterReason };
 
 export interface PlanContext {
   /** The shutdown timeout passed: whatever fails now goes straight back to the queue. */
   releasing: boolean;
   hasDeadLetterQueue: boolean;
+  /** The source queue's maxReceiveCount as last read (null: unknown, or no redrive policy). */
+  maxReceiveCount: number | null;
   retry: BackoffPolicy;
 }
 
-/** Pure: done messages are acknowledged; failures follow the domain's FailureDecision, unless the worker is releasing. */
+/**
+ * Pure: done messages are acknowledged; failures follow the domain's FailureDecision, unless the
+ * worker is releasing. A failure released on its last receive would reach the DLQ through the
+ * redrive policy without its label, so with a DLQ it is dead-lettered, labelled, even then.
+ */
 export function planSettlement(outcome: MessageOutcome, receiveCount: number, ctx: PlanContext): SettlementPlan {
   if (outcome.kind === 'done') return { action: 'ack', outcome: outcome.outcome };
-  if (ctx.releasing) return { action: 'release' };
-  const decision = decideFailure(outcome.error, receiveCount, ctx.hasDeadLetterQueue, ctx.retry);
-  return decision.action === 'dead_letter' ? { action: 'dead_letter', failure: outcome } : decision;
+  const last = isLastReceive(receiveCount, ctx.maxReceiveCount);
+  if (ctx.releasing && !(last && ctx.hasDeadLetterQueue)) return { action: 'release' };
+  const decision = decideFailure(outcome.error, { receiveCount, maxReceiveCount: ctx.maxReceiveCount, hasDeadLetterQueue: ctx.hasDeadLetterQueue, backoff: ctx.retry });
+  return decision.action === 'dead_letter' ? { action: 'dead_letter', failure: outcome, reason: decision.reason } : decision;
 }
 
 /** The queue calls settlement makes, one message each (batched behind these by the MicroBatchers). */
@@ -44,6 +51,8 @@ export interface SettlerOptions {
   clock: Clock;
   emit: (event: WorkerEvent) => void;
   releasing: () => boolean;
+  /** The source queue's maxReceiveCount as last read (worker/receive-limit.ts). @defaultValue unknown */
+  maxReceiveCount?: () => number | null;
 }
 
 export interface Settled {
@@ -70,8 +79,15 @@ export class Settler {
       const pauseMs = circuit.recordFailure();
       if (pauseMs > 0) emit({ type: 'index_circuit_opened', pauseMs });
     }
-    const plan = planSettlement(outcome, message.receiveCount, { releasing: this.options.releasing(), hasDeadLetterQueue: this.ports.dlq !== undefined, retry });
-    if (outcome.kind === 'failed') emit({ type: 'job_failed', messageId: message.id, receiveCount: message.receiveCount, error: outcome.error, action: plan.action });
+    const maxReceiveCount = this.options.maxReceiveCount?.() ?? null;
+    const plan = planSettlement(outcome, message.receiveCount, { releasing: this.options.releasing(), hasDeadLetterQueue: this.ports.dlq !== undefined, maxReceiveCount, retry });
+    if (outcome.kind === 'failed') {
+      const { receiveCount } = message;
+      emit({ type: 'job_failed', messageId: message.id, receiveCount, maxReceiveCount, error: outcome.error, action: plan.action });
+      if (plan.action === 'leave_for_redrive' && plan.reason === 'last_receive' && maxReceiveCount !== null) {
+        emit({ type: 'left_for_redrive', messageId: message.id, receiveCount, maxReceiveCount, error: outcome.error });
+      }
+    }
     return { outcome: await this.apply(message, plan), seconds };
   }
 
@@ -83,7 +99,7 @@ export class Settler {
         await this.ports.changeVisibility({ id: message.id, receiptHandle: message.receiptHandle, visibilitySeconds: 0 });
         return 'released';
       case 'dead_letter':
-        return this.deadLetter(message, plan.failure);
+        return this.deadLetter(message, plan.failure, plan.reason);
       case 'retry':
       case 'leave_for_redrive': {
         const failure = await this.ports.changeVisibility({ id: message.id, receiptHandle: message.receiptHandle, visibilitySeconds: plan.visibilitySeconds });
@@ -104,7 +120,7 @@ export class Settler {
     return outcome;
   }
 
-  private async deadLetter(message: QueueMessage, outcome: Failed): Promise<Outcome> {
+  private async deadLetter(message: QueueMessage, outcome: Failed, reason: DeadLetterReason): Promise<Outcome> {
     const { clock, emit, retry } = this.options;
     const { error } = outcome;
     try {
@@ -129,7 +145,7 @@ export class Settler {
     }
     const failure = await this.ports.delete(message);
     if (failure) emit({ type: 'delete_failed', messageId: message.id, failure, after: 'dead_letter' });
-    emit({ type: 'dead_lettered', messageId: message.id, error });
+    emit({ type: 'dead_lettered', messageId: message.id, error, reason });
     return 'dead_lettered';
   }
 }

@@ -1,7 +1,7 @@
 import type { BackoffPolicy } from '../domain/retry.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { MessageHandler } from '../ports/message-handler.port.js';
-import type { DeadLetterQueue, WorkQueue } from '../ports/queue.port.js';
+import type { DeadLetterQueue, RedrivePolicySource, WorkQueue } from '../ports/queue.port.js';
 import type { IndexCircuit } from './index-circuit.js';
 import type { WorkerEvent } from './worker-events.js';
 
@@ -18,6 +18,8 @@ export interface WorkerSettings {
   exitWhenIdle: number;
   /** How long acks wait to fill a batch of 10, ms. */
   ackDelayMs: number;
+  /** How often the queue's redrive policy is read again after start-up, seconds (0: only at start-up). */
+  redrivePolicyIntervalSeconds: number;
 }
 
 /** Memory guard view the loop consults before each receive. */
@@ -29,6 +31,8 @@ export interface IntakeGate {
 export interface WorkerDeps {
   queue: WorkQueue;
   dlq?: DeadLetterQueue;
+  /** The source queue's redrive policy: its maxReceiveCount marks each message's last receive. Unset: never known. */
+  redrivePolicy?: RedrivePolicySource;
   handle: MessageHandler;
   flushIndex: () => Promise<void>;
   settings: WorkerSettings;

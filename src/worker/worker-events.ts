@@ -1,4 +1,6 @@
 import type { DocsiftError } from '../domain/errors.js';
+import type { RedrivePolicyRead } from '../domain/redrive-policy.js';
+import type { DeadLetterReason } from '../domain/retry.js';
 import type { BatchFailure } from '../ports/queue.port.js';
 
 /** How a message left the worker; `counts` and docsift_messages_total{outcome} use these. */
@@ -22,14 +24,18 @@ export type WorkerEvent =
   | { type: 'memory_drain' }
   | { type: 'job_started'; messageId: string; receiveCount: number; inflight: number }
   | { type: 'inflight'; count: number }
-  | { type: 'job_failed'; messageId: string; receiveCount: number; error: DocsiftError; action: SettlementAction }
+  | { type: 'job_failed'; messageId: string; receiveCount: number; maxReceiveCount: number | null; error: DocsiftError; action: SettlementAction }
+  /** Failed on its last allowed receive with no DLQ_URL: the queue's redrive policy moves it unlabelled, so this is the class's last trace. */
+  | { type: 'left_for_redrive'; messageId: string; receiveCount: number; maxReceiveCount: number; error: DocsiftError }
   | { type: 'index_circuit_opened'; pauseMs: number }
   | { type: 'ack_timed'; seconds: number }
   | { type: 'delete_failed'; messageId: string; failure: BatchFailure; after: 'ack' | 'dead_letter' }
   | { type: 'visibility_failed'; messageId?: string; failure: BatchFailure; purpose: 'extend' | 'retry' }
   | { type: 'dead_letter_failed'; messageId: string; reason: string }
-  | { type: 'dead_lettered'; messageId: string; error: DocsiftError }
+  | { type: 'dead_lettered'; messageId: string; error: DocsiftError; reason: DeadLetterReason }
   | { type: 'settle_failed'; messageId: string; reason: string }
+  | { type: 'redrive_policy'; policy: RedrivePolicyRead }
+  | { type: 'redrive_policy_failed'; reason: string; kept: number | null }
   | { type: 'message_settled'; messageId: string; outcome: Outcome; seconds: number }
   | { type: 'stopping'; reason: StopReason; inflight: number }
   | { type: 'released_unstarted'; count: number }

@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ERROR_CLASS_NAMES, kindOf } from '../../src/domain/errors.js';
+import { UNCLASSIFIED_TOKEN } from '../../src/domain/dlq/redrive-filter.js';
 import { CHART_DIR, renderChart } from './lib/helm.js';
 import { undocumented, valuesDocs } from './lib/values-doc.js';
 
@@ -35,6 +39,30 @@ describe('values.yaml', () => {
     expect(schema.additionalProperties).toBe(false);
     const topLevel = [...new Set(docs.map((d) => d.key.split('.')[0]))];
     for (const key of topLevel) expect(schema.properties, key).toHaveProperty([key as string]);
+  });
+});
+
+describe('the DLQ-redrive defaults and the worker agree', () => {
+  const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as { dlqRedrive: { errorClasses: string[] } };
+  const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'));
+
+  it('the default classes are exactly the retryable ones of src/domain/errors.ts (what the worker labels on a last receive)', () => {
+    expect([...values.dlqRedrive.errorClasses].sort()).toEqual(ERROR_CLASS_NAMES.filter((c) => kindOf(c) !== 'permanent').sort());
+  });
+
+  it('the schema accepts every error class and `none`, nothing else', () => {
+    expect(schema.properties.dlqRedrive.properties.errorClasses.items.enum.sort()).toEqual([...ERROR_CLASS_NAMES, UNCLASSIFIED_TOKEN].sort());
+  });
+
+  it('an empty list is refused: without --error-class the redrive would move the permanent failures too', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'docsift-values-')), 'empty-classes.yaml');
+    writeFileSync(file, 'dlqRedrive:\n  errorClasses: []\n');
+    await expect(renderChart({ valuesFiles: [DEFAULTS, file] })).rejects.toThrow(/dlqRedrive\/errorClasses: minimum 1 items required|errorClasses.*minItems|errorClasses.*at least 1/);
+  });
+
+  it('`none` renders into the CronJob', async () => {
+    const text = await renderChart({ valuesFiles: [DEFAULTS], set: ['queue.dlqUrl=https://sqs.eu-west-1.amazonaws.com/123456789012/docsift-dlq', 'dlqRedrive.enabled=true', 'dlqRedrive.errorClasses={index_unavailable,none}'] });
+    expect(text).toMatch(/- --error-class\n\s+- index_unavailable,none\n/);
   });
 });
 

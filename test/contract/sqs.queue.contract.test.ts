@@ -40,6 +40,19 @@ describe.each(BACKENDS)('SqsWorkQueue against $name', ({ start }) => {
     }
   });
 
+  it('reads the redrive policy: maxReceiveCount and target of a queue with one, none for a queue without', async () => {
+    const dlq = await backend.createQueue(`dlq-${randomUUID().slice(0, 8)}`);
+    const { url } = await backend.createQueue(`q-${randomUUID().slice(0, 8)}`, { dlqArn: dlq.arn, maxReceiveCount: 2 });
+    expect(await new SqsWorkQueue(backend.sqs, url).redrivePolicy()).toEqual({ kind: 'policy', maxReceiveCount: 2, deadLetterTargetArn: dlq.arn });
+    expect(await (await freshQueue()).redrivePolicy()).toEqual({ kind: 'none' });
+  });
+
+  it('a missing queue is a classified error when its redrive policy is read', async () => {
+    const q = await freshQueue();
+    const gone = new SqsWorkQueue(backend.sqs, q.url.replace(/q-[0-9a-f]+$/, 'q-does-not-exist'));
+    await expect(gone.redrivePolicy()).rejects.toBeInstanceOf(DocsiftError);
+  });
+
   it('returns an empty list when nothing is waiting', async () => {
     const q = await freshQueue();
     expect(await q.receive(10, 0, 30)).toEqual([]);

@@ -13,6 +13,8 @@ export interface Backend {
   name: string;
   sqs: SQSClient;
   s3: S3Client;
+  /** The endpoints the clients talk to, for a worker or a CLI child of the test. */
+  endpoints: { sqs: string; s3: string };
   createQueue(name: string, options?: { dlqArn?: string; maxReceiveCount?: number }): Promise<{ url: string; arn: string }>;
   createBucket(name: string): Promise<void>;
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export async function startNpmBackend(): Promise<Backend> {
     name: 'local-aws-sqs + s3rver',
     sqs,
     s3,
+    endpoints: { sqs: stack.sqsEndpoint, s3: stack.s3Endpoint },
     ...helpers(sqs, s3),
     async close() {
       sqs.destroy();
@@ -65,13 +68,29 @@ export async function startNpmBackend(): Promise<Backend> {
   };
 }
 
+/**
+ * moto_server comes with the machine image's Python (pyenv), not from the project's registries:
+ * found on PATH, else in pyenv's shims (a CI shell may not have them on its PATH).
+ * scripts/test-deps.sh looks in the same two places.
+ */
+export function motoServerPath(): string | null {
+  const found = spawnSync('sh', ['-c', 'command -v moto_server || { test -x "$HOME/.pyenv/shims/moto_server" && echo "$HOME/.pyenv/shims/moto_server"; }'], { encoding: 'utf8' });
+  const path = found.stdout.trim().split('\n')[0] ?? '';
+  return found.status === 0 && path !== '' ? path : null;
+}
+
 export function motoAvailable(): boolean {
-  return spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
+  return motoServerPath() !== null;
+}
+
+/** For suites that exist only on moto (versioned buckets, a redrive policy that counts like SQS): fail loudly, never skip. */
+export function requireMoto(): void {
+  if (!motoAvailable()) throw new Error("moto_server is not on PATH: these tests need it (the machine image's Python has it: pip install 'moto[server]'); scripts/test-deps.sh checks for it");
 }
 
 export async function startMotoBackend(): Promise<Backend> {
   const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(motoServerPath() ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -92,6 +111,7 @@ export async function startMotoBackend(): Promise<Backend> {
     name: 'moto_server',
     sqs,
     s3,
+    endpoints: { sqs: endpoint, s3: endpoint },
     ...helpers(sqs, s3),
     async close() {
       sqs.destroy();

@@ -88,6 +88,18 @@ describe('dlq stats', () => {
     for (const m of again) expect(m.receiveCount).toBeGreaterThan(1);
   });
 
+  it('--error-class none counts only the messages without an error_class (moved by the redrive policy), out of all it read', async () => {
+    const s = await seed({ corrupt_file: 3, index_unavailable: 2 });
+    await local.sendMany(s.dlqUrl, [{ body: '{"bucket":"docs","key":"unlabelled/1.pdf"}', attributes: { trace_id: 't1' } }, { body: '{"bucket":"docs","key":"unlabelled/2.pdf"}', attributes: {} }]);
+    const none = await sampleDeadLetters(deps(s.dlqUrl), { sample: 1000, filter: parseErrorClassList('none'), visibilitySeconds: 60, waitSeconds: 0 });
+    expect(none.read).toBe(7);
+    expect(none.stats.sampled).toBe(2);
+    expect(none.stats.byErrorClass).toEqual([{ value: 'none', count: 2, share: 1, kind: 'unlabelled' }]);
+    const some = await sampleDeadLetters(deps(s.dlqUrl), { sample: 1000, filter: parseErrorClassList('index_unavailable,none'), visibilitySeconds: 60, waitSeconds: 0 });
+    expect(some.stats.byErrorClass.map((r) => [r.value, r.count])).toEqual([['index_unavailable', 2], ['none', 2]]);
+    expect(await local.counts(s.dlqUrl)).toEqual({ visible: 7, inFlight: 0 });
+  });
+
   it('reads no more than --sample and releases what it read', async () => {
     const s = await seed({ corrupt_file: 25 });
     const result = await sampleDeadLetters(deps(s.dlqUrl), { sample: 7, visibilitySeconds: 60, waitSeconds: 0 });

@@ -77,6 +77,22 @@ describe('docsift dlq', () => {
     expect(stdout).toContain('raised the receive count');
   });
 
+  it('stats --error-class none selects the unlabelled messages and explains them', async () => {
+    const { env, dlq } = await seeded();
+    await local.sendMany(dlq.url, [{ body: '{"bucket":"b","key":"4"}', attributes: {} }]);
+    const all = await docsift(['dlq', 'stats'], env);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^none\s+unlabelled\s+1\s+25\.0%$/m);
+    expect(all.stdout).toContain("none: no error_class attribute. The queue's redrive policy moved these");
+    const none = await docsift(['dlq', 'stats', '--error-class', 'none'], env);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('4 messages sampled of about 4 in the DLQ, 1 of them --error-class none');
+    expect(none.stdout).not.toMatch(/corrupt_file/);
+    const bad = await docsift(['dlq', 'stats', '--error-class', 'unlabeled'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/dlq stats: unknown error class "unlabeled"; valid: .*, none/);
+  });
+
   it('redrive --error-class prints the CronJob summary line and exits 0', async () => {
     const { env, src, dlq } = await seeded();
     const { code, stdout } = await docsift(['dlq', 'redrive', '--error-class', 'corrupt_file', '--rate', '100'], env);

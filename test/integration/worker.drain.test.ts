@@ -64,7 +64,7 @@ describe('whole worker against the local SQS and S3 servers and the index double
     await app.close();
     expect(reason).toBe('idle');
 
-    const expected = new Map(samples.map((s) => [documentId(stack.bucket, s.key, null), s]));
+    const expected = new Map(samples.map((s) => [documentId(stack.bucket, s.key), s]));
     expect(double.docs.size).toBe(samples.length);
     for (const [id, sample] of expected) {
       const stored = double.docs.get(id);

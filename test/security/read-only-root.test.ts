@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY, ensureBuilt } from '../faults/harness/build.js';
 import { WorkerProcess } from '../faults/harness/worker-process.js';
 import { report, World } from '../faults/harness/world.js';
+import { JOURNAL_DIR } from '../../src/adapters/journal/file.journal.js';
+import { OWNER_FILE } from '../../src/adapters/temp/temp-dir.js';
 
 /**
  * The worker needs write access only to TEMP_DIR and HEARTBEAT_DIR (and the index file with the
@@ -89,7 +91,10 @@ describe('read-only root filesystem', { timeout: 180_000 }, () => {
       expect(exit.code).toBe(0);
       expect(indexed).toBe(samples.length);
       expect(heartbeats.length).toBeGreaterThan(0);
-      expect(readdirSync(dirs.TEMP_DIR)).toEqual([]);
+      // What stays is the worker's claim on TEMP_DIR and its in-flight journal, empty after a drain:
+      // no download, OCR scratch or journal entry outlives its message.
+      expect(readdirSync(dirs.TEMP_DIR).sort()).toEqual([JOURNAL_DIR, OWNER_FILE].sort());
+      expect(readdirSync(join(dirs.TEMP_DIR, JOURNAL_DIR))).toEqual([]);
     }
   }
 

@@ -5,11 +5,12 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { BatchFailure, QueueDepth, QueueMessage, VisibilityChange, WorkQueue } from '../../ports/queue.port.js';
+import { parseRedrivePolicy, type RedrivePolicyRead } from '../../domain/redrive-policy.js';
+import type { BatchFailure, QueueDepth, QueueMessage, RedrivePolicySource, VisibilityChange, WorkQueue } from '../../ports/queue.port.js';
 import { classifyAwsError } from '../aws/classify-aws-error.js';
 
 /** SQS as the worker's queue. The client is injected (built in main.ts). */
-export class SqsWorkQueue implements WorkQueue {
+export class SqsWorkQueue implements WorkQueue, RedrivePolicySource {
   constructor(
     private readonly client: Pick<SQSClient, 'send'>,
     readonly url: string,
@@ -78,6 +79,15 @@ export class SqsWorkQueue implements WorkQueue {
 
   depth(): Promise<QueueDepth> {
     return queueDepth(this.client, this.url);
+  }
+
+  async redrivePolicy(): Promise<RedrivePolicyRead> {
+    try {
+      const out = await this.client.send(new GetQueueAttributesCommand({ QueueUrl: this.url, AttributeNames: ['RedrivePolicy'] }));
+      return parseRedrivePolicy(out.Attributes?.RedrivePolicy);
+    } catch (err) {
+      throw classifyAwsError(err, 'receive', 'connection');
+    }
   }
 }
 

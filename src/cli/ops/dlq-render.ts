@@ -1,4 +1,4 @@
-import type { DeadLetterStats } from '../../domain/dlq/dlq-stats.js';
+import { UNLABELLED, type DeadLetterStats } from '../../domain/dlq/dlq-stats.js';
 import { formatDuration } from '../../domain/capacity/time-units.js';
 import type { RedriveSummary } from '../../operations/dlq-redrive.js';
 import { table } from './table.js';
@@ -8,12 +8,17 @@ const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 export const RECEIVE_COUNT_NOTE =
   'note: reading the DLQ raised the receive count (ApproximateReceiveCount) of every sampled message by 1; they were made visible again at once';
 
-export function renderDlqStats(dlqUrl: string, stats: DeadLetterStats, approximateTotal: number | null, duplicates: number): string {
+export const UNLABELLED_NOTE = `${UNLABELLED}: no error_class attribute. The queue's redrive policy moved these, not docsift (a worker killed on their last receive, no DLQ_URL, or dead-lettered before docsift labelled transient failures); select them with --error-class ${UNLABELLED}`;
+
+export function renderDlqStats(dlqUrl: string, stats: DeadLetterStats, approximateTotal: number | null, duplicates: number, filtered?: { read: number; selection: string }): string {
   const out: string[] = [];
-  const total = approximateTotal === null ? '' : ` of about ${Math.max(approximateTotal, stats.sampled)} in the DLQ`;
-  out.push(`DLQ ${dlqUrl}: ${stats.sampled} messages sampled${total}${duplicates > 0 ? ` (${duplicates} read twice, counted once)` : ''}`);
+  const read = filtered?.read ?? stats.sampled;
+  const total = approximateTotal === null ? '' : ` of about ${Math.max(approximateTotal, read)} in the DLQ`;
+  const selected = filtered ? `, ${stats.sampled} of them --error-class ${filtered.selection}` : '';
+  out.push(`DLQ ${dlqUrl}: ${read} messages sampled${total}${selected}${duplicates > 0 ? ` (${duplicates} read twice, counted once)` : ''}`);
   if (stats.sampled === 0) return out.join('\n');
   out.push('', table(['error_class', 'kind', 'count', 'share'], stats.byErrorClass.map((r) => [r.value, r.kind, r.count, pct(r.share)])));
+  if (stats.byErrorClass.some((r) => r.value === UNLABELLED)) out.push(UNLABELLED_NOTE);
   out.push('', table(['stage', 'count', 'share'], stats.byStage.map((r) => [r.value, r.count, pct(r.share)])));
   out.push('', table(['content_type', 'count', 'share'], stats.byContentType.map((r) => [r.value, r.count, pct(r.share)])));
   out.push('');

@@ -1,4 +1,5 @@
 import { isErrorClass, kindOf, type ErrorKind } from '../errors.js';
+import { UNCLASSIFIED_TOKEN } from './redrive-filter.js';
 
 /** What the stats need from one dead-lettered message, already read out of its attributes. */
 export interface DeadLetterFacts {
@@ -21,8 +22,8 @@ export interface CountRow {
 }
 
 export interface ErrorClassRow extends CountRow {
-  /** Kind from the closed set; `unknown` for a value outside it or a missing attribute. */
-  kind: ErrorKind | 'unknown';
+  /** Kind from the closed set; `unlabelled` for messages without the attribute (`none`), `unknown` for a value outside the set. */
+  kind: ErrorKind | 'unknown' | 'unlabelled';
 }
 
 export interface DeadLetterStats {
@@ -39,8 +40,13 @@ export interface DeadLetterStats {
   maxReceiveCount: number;
 }
 
-/** Label of messages without the attribute: dead-lettered by the queue's redrive policy, not by the worker. */
+/** Label of a missing stage or content type. */
 export const MISSING = '(none)';
+/**
+ * Label of messages without an error_class: dead-lettered by the queue's redrive policy, not by
+ * the worker. It is the token `dlq stats|redrive --error-class none` selects them by.
+ */
+export const UNLABELLED = UNCLASSIFIED_TOKEN;
 
 function failureTime(f: DeadLetterFacts): number | null {
   if (f.failedAt) {
@@ -50,15 +56,20 @@ function failureTime(f: DeadLetterFacts): number | null {
   return f.sentAt;
 }
 
-function rows(values: Array<string | null>, total: number): CountRow[] {
+function rows(values: Array<string | null>, total: number, missing = MISSING): CountRow[] {
   const counts = new Map<string, number>();
   for (const v of values) {
-    const key = v === null || v === '' ? MISSING : v;
+    const key = v === null || v === '' ? missing : v;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts.entries()]
     .map(([value, count]) => ({ value, count, share: total === 0 ? 0 : count / total }))
     .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+}
+
+function kindOfRow(value: string): ErrorClassRow['kind'] {
+  if (isErrorClass(value)) return kindOf(value);
+  return value === UNLABELLED ? 'unlabelled' : 'unknown';
 }
 
 /** Counts by error class, stage and content type, and the age span, of one sample. Duplicates (same id) count once. */
@@ -73,7 +84,8 @@ export function aggregateDeadLetters(sample: DeadLetterFacts[], nowMs: number): 
     byErrorClass: rows(
       unique.map((f) => f.errorClass),
       total,
-    ).map((r) => ({ ...r, kind: isErrorClass(r.value) ? kindOf(r.value) : 'unknown' })),
+      UNLABELLED,
+    ).map((r) => ({ ...r, kind: kindOfRow(r.value) })),
     byStage: rows(
       unique.map((f) => f.stage),
       total,

@@ -183,7 +183,9 @@ describe('OCR failure handling', () => {
     await Promise.all([extractor.close(), extractor.close()]);
     const line = renderTextPage('closed', { dpi: 150, widthIn: 3, heightIn: 0.6, marginIn: 0.15 });
     const err = await extractor.extract(await files.input('x.png', await encode(line, 'png'))).catch((e: unknown) => e);
-    expect((err as DocsiftError).code).toBe('ocr_failed');
+    // A closed extractor has no sandbox left to read with: a classified, retryable failure.
+    expect(err).toBeInstanceOf(DocsiftError);
+    expect([(err as DocsiftError).code, (err as DocsiftError).message]).toEqual(['internal', 'extraction sandboxes are closed']);
   });
 });
 

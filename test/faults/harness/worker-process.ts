@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { processTree } from '../../../bench/measure/proc.js';
 import { ensureBuilt, ROOT } from './build.js';
 
 export interface LogLine {
@@ -35,6 +36,8 @@ export class WorkerProcess {
   stdout = '';
   stderr = '';
   maxRss = 0;
+  /** Largest RSS of the worker with its children (extraction sandboxes, OCR processes), bytes. */
+  maxTreeRss = 0;
   readonly startedAt = Date.now();
   readonly exited: Promise<ExitInfo>;
   private readonly child: ChildProcess;
@@ -78,6 +81,9 @@ export class WorkerProcess {
   private sample(): void {
     const rss = rssOf(this.child.pid!);
     if (rss !== null && rss > this.maxRss) this.maxRss = rss;
+    let tree = 0;
+    for (const pid of processTree(this.child.pid!)) tree += rssOf(pid) ?? 0;
+    if (tree > this.maxTreeRss) this.maxTreeRss = tree;
   }
 
   private onStdout(chunk: string): void {

@@ -123,6 +123,11 @@ export class World {
     return Math.round(Math.max(0, ...this.workers.map((w) => w.maxRss)) / 1024 / 1024);
   }
 
+  /** Peak RSS of a worker's whole process tree (its extraction sandboxes and OCR processes too). */
+  get maxTreeRssMb(): number {
+    return Math.round(Math.max(0, ...this.workers.map((w) => w.maxTreeRss)) / 1024 / 1024);
+  }
+
   /** Deliveries per message id, from every worker's `job_start` lines. */
   receivesPerMessage(): Map<string, number> {
     const counts = new Map<string, number>();
@@ -190,7 +195,7 @@ export class World {
   }
 
   idOf(key: string): string {
-    return documentId(this.stack.bucket, key, null);
+    return documentId(this.stack.bucket, key);
   }
 
   /**

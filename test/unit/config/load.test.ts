@@ -49,6 +49,12 @@ describe('loadConfig', () => {
     },
     { name: 'opensearch sink without URL', env: { INDEX_SINK: 'opensearch' }, line: /^INDEX_SINK=opensearch needs OPENSEARCH_URL/ },
     { name: 'retry base above max', env: { RETRY_BASE_SECONDS: '100', RETRY_MAX_SECONDS: '50' }, line: /RETRY_BASE_SECONDS=100 must not exceed RETRY_MAX_SECONDS=50/ },
+    {
+      name: 'a FIFO source queue',
+      env: { QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/docsift.fifo' },
+      line: /^QUEUE_URL names the FIFO queue docsift\.fifo: docsift reads standard queues only \(S3 cannot notify FIFO queues, .*\); use a standard queue$/,
+    },
+    { name: 'a FIFO DLQ', env: { DLQ_URL: 'http://127.0.0.1:9324/000000000000/dlq.fifo/' }, line: /^DLQ_URL names the FIFO queue dlq\.fifo: / },
     { name: 'basic auth without password', env: { OPENSEARCH_URL: 'http://x:9200', OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'u' }, line: /OPENSEARCH_AUTH=basic needs/ },
   ];
   it.each(bad)('rejects $name with one line naming variable, value and rule', ({ env, line }) => {
@@ -56,6 +62,10 @@ describe('loadConfig', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.some((p) => line.test(p))).toBe(true);
+  });
+
+  it('a standard queue whose name merely contains "fifo" is fine', () => {
+    expect(load({ QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/fifo-docs', DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/docs.fifo-dlq' }).ok).toBe(true);
   });
 
   it('reports every problem, one line each', () => {

@@ -1,24 +1,24 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildDocument, capContent, documentId, extensionOf, filenameOf, normaliseVersion } from '../../../src/domain/document.js';
 
-describe('documentId', () => {
-  it('is stable for the same bucket, key and version', () => {
-    expect(documentId('b', 'k', 'v1')).toBe(documentId('b', 'k', 'v1'));
-    expect(documentId('b', 'k', 'v1')).toMatch(/^[0-9a-f]{64}$/);
+describe('documentId: one document per key', () => {
+  it('is stable for the same bucket and key', () => {
+    expect(documentId('b', 'k')).toBe(documentId('b', 'k'));
+    expect(documentId('b', 'k')).toMatch(/^[0-9a-f]{64}$/);
   });
   it.each([
-    ['different version', ['b', 'k', 'v2']],
-    ['different key', ['b', 'k2', 'v1']],
-    ['different bucket', ['b2', 'k', 'v1']],
-    ['concatenation ambiguity', ['bk', '', 'v1']],
-  ] as const)('differs for %s', (_n, [b, k, v]) => {
-    expect(documentId(b, k, v)).not.toBe(documentId('b', 'k', 'v1'));
+    ['different key', ['b', 'k2']],
+    ['different bucket', ['b2', 'k']],
+    ['concatenation ambiguity (bucket|key)', ['bk', '']],
+    ['concatenation ambiguity (NUL in the key)', ['b', 'k\u0000']],
+  ] as const)('differs for %s', (_n, [b, k]) => {
+    expect(documentId(b, k)).not.toBe(documentId('b', 'k'));
   });
-  it('treats absent, empty and "null" versions as the same unversioned object', () => {
-    const id = documentId('b', 'k', null);
-    expect(documentId('b', 'k', undefined)).toBe(id);
-    expect(documentId('b', 'k', 'null')).toBe(id);
-    expect(documentId('b', 'k', '')).toBe(id);
+  it("keeps the ids unversioned objects had when the version was hashed too (sha256 of bucket NUL key NUL '')", () => {
+    // The id docsift wrote before versioned buckets kept one document per key, for version null.
+    const before = createHash('sha256').update('b\u0000k\u0000').digest('hex');
+    expect(documentId('b', 'k')).toBe(before);
   });
 });
 

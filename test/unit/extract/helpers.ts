@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/schema.js';
-import { createExtractor } from '../../../src/adapters/extract/index.js';
+import { createInProcessExtractor } from '../../../src/adapters/extract/index.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 import type { ExtractInput, Extractor } from '../../../src/ports/extractor.port.js';
@@ -14,9 +14,10 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return result.config;
 }
 
+/** The readers in this process: unit tests are about what they extract, not about containment. */
 export function testExtractor(env: Record<string, string> = {}) {
   const metrics = createMetrics({ defaultMetrics: false });
-  const extractor = createExtractor(testConfig(env), { logger: createLogger('silent'), metrics });
+  const extractor = createInProcessExtractor(testConfig(env), { logger: createLogger('silent'), metrics });
   return { extractor, metrics };
 }
 

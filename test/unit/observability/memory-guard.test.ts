@@ -71,7 +71,7 @@ class ListQueue implements WorkQueue {
 }
 
 const msg = (id: string): QueueMessage => ({ id, receiptHandle: `rh-${id}`, body: id, receiveCount: 1, sentAt: null, attributes: {} });
-const settings = { batchSize: 10, waitSeconds: 0, visibilitySeconds: 30, heartbeatIntervalSeconds: 10, maxInflight: 2, processingTimeoutSeconds: 60, shutdownTimeoutSeconds: 5, retry: { baseSeconds: 1, maxSeconds: 10 }, exitWhenIdle: 0, ackDelayMs: 1 };
+const settings = { batchSize: 10, waitSeconds: 0, visibilitySeconds: 30, heartbeatIntervalSeconds: 10, maxInflight: 2, processingTimeoutSeconds: 60, shutdownTimeoutSeconds: 5, retry: { baseSeconds: 1, maxSeconds: 10 }, exitWhenIdle: 0, ackDelayMs: 1, redrivePolicyIntervalSeconds: 0 };
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('MemoryGuard as the worker intake gate', () => {

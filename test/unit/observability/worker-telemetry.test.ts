@@ -17,13 +17,16 @@ const samples: { [T in WorkerEventType]: EventOf<T> } = {
   memory_drain: { type: 'memory_drain' },
   job_started: { type: 'job_started', messageId: 'm1', receiveCount: 2, inflight: 3 },
   inflight: { type: 'inflight', count: 2 },
-  job_failed: { type: 'job_failed', messageId: 'm1', receiveCount: 1, error, action: 'dead_letter' },
+  job_failed: { type: 'job_failed', messageId: 'm1', receiveCount: 1, maxReceiveCount: 5, error, action: 'dead_letter' },
+  left_for_redrive: { type: 'left_for_redrive', messageId: 'm1', receiveCount: 5, maxReceiveCount: 5, error: new DocsiftError('index_unavailable', 'index', '503') },
+  redrive_policy: { type: 'redrive_policy', policy: { kind: 'policy', maxReceiveCount: 5, deadLetterTargetArn: 'arn:aws:sqs:us-east-1:1:dlq' } },
+  redrive_policy_failed: { type: 'redrive_policy_failed', reason: 'AccessDenied: no sqs:GetQueueAttributes', kept: 5 },
   index_circuit_opened: { type: 'index_circuit_opened', pauseMs: 5000 },
   ack_timed: { type: 'ack_timed', seconds: 0.02 },
   delete_failed: { type: 'delete_failed', messageId: 'm1', failure, after: 'ack' },
   visibility_failed: { type: 'visibility_failed', failure, purpose: 'extend' },
   dead_letter_failed: { type: 'dead_letter_failed', messageId: 'm1', reason: 'DLQ refused' },
-  dead_lettered: { type: 'dead_lettered', messageId: 'm1', error },
+  dead_lettered: { type: 'dead_lettered', messageId: 'm1', error, reason: 'permanent' },
   settle_failed: { type: 'settle_failed', messageId: 'm1', reason: 'bug' },
   message_settled: { type: 'message_settled', messageId: 'm1', outcome: 'indexed', seconds: 1.234 },
   stopping: { type: 'stopping', reason: 'signal', inflight: 2 },
@@ -40,13 +43,16 @@ const lines: { [T in WorkerEventType]: Record<string, unknown> | null } = {
   memory_drain: { level: 'warn', event: 'memory_guard', state: 'hard' },
   job_started: { level: 'debug', event: 'job_start', message_id: 'm1', receive_count: 2 },
   inflight: null,
-  job_failed: { level: 'warn', event: 'job_failed', message_id: 'm1', error_class: 'not_found', stage: 'fetch', kind: 'permanent', reason: 'NoSuchKey: line one line two', decision: 'dead_letter', receive_count: 1 },
+  job_failed: { level: 'warn', event: 'job_failed', message_id: 'm1', error_class: 'not_found', stage: 'fetch', kind: 'permanent', reason: 'NoSuchKey: line one line two', decision: 'dead_letter', receive_count: 1, max_receive_count: 5 },
+  left_for_redrive: { level: 'warn', event: 'left_for_redrive', message_id: 'm1', error_class: 'index_unavailable', stage: 'index', receive_count: 5, max_receive_count: 5 },
+  redrive_policy: { level: 'info', event: 'redrive_policy', max_receive_count: 5, dead_letter_target_arn: 'arn:aws:sqs:us-east-1:1:dlq' },
+  redrive_policy_failed: { level: 'warn', event: 'redrive_policy', ok: false, reason: 'AccessDenied: no sqs:GetQueueAttributes', max_receive_count: 5 },
   index_circuit_opened: { level: 'warn', event: 'index_circuit', pause_ms: 5000 },
   ack_timed: null,
   delete_failed: { level: 'warn', event: 'ack_failed', message_id: 'm1', code: 'ReceiptHandleIsInvalid', reason: 'gone' },
   visibility_failed: { level: 'warn', event: 'visibility_failed', code: 'ReceiptHandleIsInvalid', reason: 'gone', msg: 'could not extend visibility' },
   dead_letter_failed: { level: 'warn', event: 'dlq_sent', ok: false, message_id: 'm1', reason: 'DLQ refused' },
-  dead_lettered: { level: 'info', event: 'dlq_sent', message_id: 'm1', error_class: 'not_found', stage: 'fetch' },
+  dead_lettered: { level: 'info', event: 'dlq_sent', message_id: 'm1', error_class: 'not_found', stage: 'fetch', reason: 'permanent' },
   settle_failed: { level: 'error', event: 'ack_failed', message_id: 'm1', reason: 'bug' },
   message_settled: { level: 'info', event: 'job_done', message_id: 'm1', outcome: 'indexed', ms: 1234 },
   stopping: { level: 'info', event: 'shutdown', reason: 'signal', inflight: 2 },
@@ -82,9 +88,19 @@ describe('worker telemetry: the loop events as log lines and metrics', () => {
 
   it('a message released at shutdown counts as a failure but logs no failure decision', async () => {
     const { out, metrics, emit } = capture();
-    emit({ type: 'job_failed', messageId: 'm', receiveCount: 1, error, action: 'release' });
+    emit({ type: 'job_failed', messageId: 'm', receiveCount: 1, maxReceiveCount: null, error, action: 'release' });
     expect(out).toEqual([]);
     expect(await value(metrics.failures, { error_class: 'not_found', stage: 'fetch' })).toBe(1);
+  });
+
+  it('a queue without a redrive policy, or with one that cannot be read, is a warning with no receive limit', () => {
+    const { out, emit } = capture();
+    emit({ type: 'redrive_policy', policy: { kind: 'none' } });
+    emit({ type: 'redrive_policy', policy: { kind: 'invalid', reason: 'RedrivePolicy is not JSON' } });
+    expect(out).toEqual([
+      expect.objectContaining({ level: 'warn', event: 'redrive_policy', max_receive_count: null, msg: expect.stringContaining('no redrive policy') }),
+      expect.objectContaining({ level: 'warn', event: 'redrive_policy', max_receive_count: null, reason: 'RedrivePolicy is not JSON' }),
+    ]);
   });
 
   it('only done outcomes log job_done; every outcome is counted and timed', async () => {

@@ -40,7 +40,7 @@ describe('runBackfill', () => {
 
   it('--skip-unchanged asks the index by id and leaves out what has the same ETag', async () => {
     const s = setup(keys(30).map((k) => obj(k)));
-    const indexed = keys(30).map((k, i) => ({ id: documentId('docs', k, null), bucket: 'docs', key: k, etag: i < 20 ? `${k}-etag` : 'changed', checksum: 'c' }));
+    const indexed = keys(30).map((k, i) => ({ id: documentId('docs', k), bucket: 'docs', key: k, etag: i < 20 ? `${k}-etag` : 'changed', checksum: 'c' }));
     const lookup = fakeLookup(indexed);
     const summary = await runBackfill({ ...s, keyFilter: KEEP_ALL, lookup }, opts({ skipUnchanged: true }));
     expect(summary).toMatchObject({ listed: 30, enqueued: 10, unchanged: 20 });

@@ -72,7 +72,7 @@ describe('redriveFiltered with fakes', () => {
     const dlq = new FakeDlq([dead('a', null), dead('b', 'corrupt_file')]);
     const sender = new FakeSender();
     const summary = await redriveFiltered({ dlq, sender, clock: virtualClock() }, opts({ filter: parseErrorClassList('none') }));
-    expect(summary).toMatchObject({ moved: 1, skipped: 1, movedByClass: { '(none)': 1 } });
+    expect(summary).toMatchObject({ moved: 1, skipped: 1, movedByClass: { none: 1 } });
     expect(sender.sent.map((s) => s.message.body)).toEqual(['body-a']);
   });
 

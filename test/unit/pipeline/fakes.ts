@@ -22,6 +22,8 @@ export const event = (over: Partial<ObjectEvent> = {}): ObjectEvent => ({
 
 export interface World {
   calls: string[];
+  /** Every HEAD, with the version it asked for (null: the key's current version). */
+  heads: ObjectRef[];
   writes: IndexOperation[];
   puts: Array<{ bucket: string; key: string; contentType: string }>;
   warnings: Array<{ event: LogEvent; fields: Record<string, unknown> }>;
@@ -45,10 +47,11 @@ export interface Script {
 
 /** Ports that play a script and record every call, in order. */
 export function world(s: Script, tempDir: string): World {
-  const w: Omit<World, 'ctx'> = { calls: [], writes: [], puts: [], warnings: [], stages: [], extracted: [], tempFiles: [] };
+  const w: Omit<World, 'ctx'> = { calls: [], heads: [], writes: [], puts: [], warnings: [], stages: [], extracted: [], tempFiles: [] };
   const objects: ObjectStore = {
     async head(ref: ObjectRef) {
       w.calls.push(`head ${ref.key}`);
+      w.heads.push(ref);
       if (s.head instanceof Error) throw s.head;
       return { size: (s.body ?? 'hello').length, etag: '"head-etag"', lastModified: '2026-11-20T10:00:00.000Z', contentType: 'text/plain', versionId: 'v-head', ...s.head };
     },

@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { documentId } from '../../../src/domain/document.js';
 import { DocsiftError, type ErrorClass } from '../../../src/domain/errors.js';
 import { deleteObject, upsertObject } from '../../../src/pipeline/process-object.js';
+import type { ObjectEvent } from '../../../src/domain/message.js';
 import { event, leftovers, world, type Script } from './fakes.js';
 
 const tempDir = mkdtempSync(join(tmpdir(), 'docsift-pipeline-'));
 const thumb = { data: Buffer.from('jpeg'), contentType: 'image/jpeg', extension: 'jpg' };
-const ID = documentId('docs', 'in/report.txt', 'v-head');
+const ID = documentId('docs', 'in/report.txt');
 
 describe('upsertObject: one object → fetched → extracted → indexed', () => {
   const cases: Array<{ name: string; script: Script; calls: string[]; error?: { code: ErrorClass; stage?: string; contentType?: string }; document?: Record<string, unknown>; warnings?: string[] }> = [
@@ -102,7 +103,7 @@ describe('upsertObject: one object → fetched → extracted → indexed', () =>
     expect(w.calls).toEqual(calls);
     if (document) {
       const op = w.writes[0]!;
-      expect(op).toMatchObject({ type: 'index', id: documentId('docs', 'in/report.txt', (document.version_id as string) ?? 'v-head'), version: 0x0062e99a88dc407460n });
+      expect(op).toMatchObject({ type: 'index', id: ID, version: 0x0062e99a88dc407460n });
       const absent = Object.keys(document).filter((k) => document[k] === undefined);
       const present = Object.fromEntries(Object.entries(document).filter(([, v]) => v !== undefined));
       expect(op.type === 'index' && op.document).toMatchObject(present);
@@ -120,11 +121,58 @@ describe('upsertObject: one object → fetched → extracted → indexed', () =>
   });
 });
 
-describe('deleteObject', () => {
-  it('writes a versioned delete of the same _id the create indexed', async () => {
-    const w = world({}, tempDir);
-    expect(await deleteObject(event({ action: 'delete', versionId: 'v1' }), w.ctx)).toBe('deleted');
-    expect(w.writes).toEqual([{ type: 'delete', id: documentId('docs', 'in/report.txt', 'v1'), version: 0x0062e99a88dc407460n }]);
+describe("deleteObject: the key's document follows the key's current version", () => {
+  const SEQ = 0x0062e99a88dc407460n;
+  const cases: Array<{ name: string; event: Partial<ObjectEvent>; script?: Script; calls: string[]; heads?: Array<string | null>; outcome?: string; write?: Record<string, unknown>; error?: { code: ErrorClass; message?: RegExp } }> = [
+    { name: 'unversioned delete: the key document goes, no HEAD', event: {}, calls: ['index delete'], outcome: 'deleted', write: { type: 'delete', id: ID, version: SEQ } },
+    { name: 'delete marker: the key document goes, no HEAD (the marker is the current version)', event: { versionId: 'marker-1', deleteMarker: true }, calls: ['index delete'], outcome: 'deleted', write: { type: 'delete', id: ID, version: SEQ } },
+    {
+      name: 'version delete, the key has no current version any more (404): the document goes',
+      event: { versionId: 'v2' },
+      script: { head: new DocsiftError('not_found', 'fetch', 'NotFound: ') },
+      calls: ['head in/report.txt', 'index delete'],
+      heads: [null],
+      outcome: 'deleted',
+      write: { type: 'delete', id: ID, version: SEQ },
+    },
+    {
+      name: 'version delete, an older version is current now: that version is indexed with the delete\'s sequencer',
+      event: { versionId: 'v2' },
+      script: { head: { versionId: 'v1' } },
+      calls: ['head in/report.txt', 'head in/report.txt', 'download in/report.txt@v1', 'extract', 'index index'],
+      heads: [null, 'v1'],
+      outcome: 'indexed',
+      write: { type: 'index', id: ID, version: SEQ, document: expect.objectContaining({ version_id: 'v1', key: 'in/report.txt' }) },
+    },
+    {
+      name: 'version delete refused (403): access_denied that names the missing s3:ListBucket',
+      event: { versionId: 'v2' },
+      script: { head: new DocsiftError('access_denied', 'fetch', 'AccessDenied: ') },
+      calls: ['head in/report.txt'],
+      error: { code: 'access_denied', message: /without s3:ListBucket S3 answers 403/ },
+    },
+    {
+      name: 'version delete while S3 is failing: the transient error is kept, nothing written',
+      event: { versionId: 'v2' },
+      script: { head: new DocsiftError('fetch_failed', 'fetch', 'InternalError') },
+      calls: ['head in/report.txt'],
+      error: { code: 'fetch_failed' },
+    },
+  ];
+  it.each(cases)('$name', async ({ event: over, script = {}, calls, heads, outcome, write, error }) => {
+    const w = world(script, tempDir);
+    const run = deleteObject(event({ action: 'delete', size: null, etag: null, ...over }), w.ctx);
+    if (error) {
+      const err = await run.then(() => null, (e: unknown) => e);
+      expect(err).toMatchObject({ code: error.code });
+      if (error.message) expect((err as Error).message).toMatch(error.message);
+      expect(w.writes).toEqual([]);
+    } else {
+      expect(await run).toBe(outcome);
+      expect(w.writes).toEqual([write]);
+    }
+    expect(w.calls).toEqual(calls);
+    if (heads) expect(w.heads.map((h) => h.versionId)).toEqual(heads);
   });
 
   it('an event without a usable sequencer writes without a version (last write wins)', async () => {

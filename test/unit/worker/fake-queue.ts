@@ -14,6 +14,7 @@ export const settings = (over: Partial<WorkerSettings> = {}): WorkerSettings => 
   retry: { baseSeconds: 10, maxSeconds: 900 },
   exitWhenIdle: 2,
   ackDelayMs: 20,
+  redrivePolicyIntervalSeconds: 300,
   ...over,
 });
 

@@ -229,3 +229,58 @@ describe('the loop, on fake timers', () => {
     expect(w.counts.retried).toBe(8);
   });
 });
+
+describe('the loop and the redrive policy', () => {
+  const policy = (maxReceiveCount: number) => ({ kind: 'policy' as const, maxReceiveCount, deadLetterTargetArn: 'arn:aws:sqs:us-east-1:1:dlq' });
+
+  it('reads maxReceiveCount before the first receive, dead-letters a transient failure on its last receive, and re-reads every interval', async () => {
+    const queue = new FakeQueue();
+    const reads: number[] = [];
+    let max = 2;
+    const redrivePolicy = { redrivePolicy: async () => (reads.push(Date.now()), policy(max)) };
+    const sent: Array<{ errorClass: string }> = [];
+    const dlq = { url: 'http://fake/dlq', send: async (_b: string, a: { errorClass: string }) => void sent.push(a), depth: async () => ({ visible: 0, inFlight: 0, delayed: 0 }) };
+    queue.pending = [msg('first', 1), msg('last', 2)];
+    const failing: MessageHandler = async () => ({ kind: 'failed', error: new DocsiftError('index_unavailable', 'index', '503') });
+    const { w, of } = worker(queue, failing, { dlq, redrivePolicy, settings: settings({ exitWhenIdle: 0, redrivePolicyIntervalSeconds: 60 }) });
+    const run = w.run();
+    await waitFor(() => of('message_settled').length === 2);
+    expect(reads).toEqual([0]);
+    expect(queue.receives[0]!.at).toBeGreaterThanOrEqual(reads[0]!);
+    expect(sent).toEqual([expect.objectContaining({ errorClass: 'index_unavailable' })]);
+    expect(queue.deleted).toEqual(['last']);
+    expect(of('dead_lettered')).toEqual([expect.objectContaining({ messageId: 'last', reason: 'last_receive' })]);
+    expect(of('redrive_policy')).toHaveLength(1);
+    // The operator raises the limit: the next read (one interval later) applies it, and logs it once.
+    max = 5;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(reads).toEqual([0, 60_000]);
+    expect(of('redrive_policy').map((e) => e.policy)).toEqual([policy(2), policy(5)]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(of('redrive_policy')).toHaveLength(2);
+    queue.pending = [msg('again', 2)];
+    await waitFor(() => of('message_settled').length === 3);
+    expect(of('job_failed').at(-1)).toMatchObject({ messageId: 'again', action: 'retry', maxReceiveCount: 5 });
+    await until(w.stop());
+    await until(run);
+  });
+
+  it('a failed read keeps the last limit and says so', async () => {
+    const queue = new FakeQueue();
+    let fail = false;
+    const redrivePolicy = {
+      redrivePolicy: async () => {
+        if (fail) throw new DocsiftError('connection', 'receive', 'ECONNRESET');
+        return policy(3);
+      },
+    };
+    const { w, of } = worker(queue, async () => indexed, { redrivePolicy, settings: settings({ exitWhenIdle: 0, redrivePolicyIntervalSeconds: 10 }) });
+    const run = w.run();
+    await vi.advanceTimersByTimeAsync(1);
+    fail = true;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(of('redrive_policy_failed')).toEqual([{ type: 'redrive_policy_failed', reason: 'ECONNRESET', kept: 3 }]);
+    await until(w.stop());
+    await until(run);
+  });
+});

@@ -46,39 +46,15 @@ export function decodeBmp(data: Buffer): DecodedBmp {
   } else if (bpp === 16) {
     masks = [0x7c00, 0x03e0, 0x001f];
   }
-  const channel = (value: number, mask: number) => {
-    if (mask === 0) return 0;
-    const low = 31 - Math.clz32(mask & -mask);
-    const bits = 32 - Math.clz32(mask >>> low);
-    return Math.round((((value & mask) >>> low) * 255) / (2 ** bits - 1));
-  };
   const rowSize = Math.ceil((width * bpp) / 32) * 4;
   if (pixelOffset + rowSize * height > data.length) throw new Error('BMP pixel data truncated');
+  if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw new Error(`${bpp}-bit BMP is not supported`);
   const rgb = Buffer.alloc(width * height * 3);
+  const format: PixelFormat = { bpp, compression, masks, palette };
   for (let y = 0; y < height; y += 1) {
     const row = pixelOffset + (bottomUp ? height - 1 - y : y) * rowSize;
     for (let x = 0; x < width; x += 1) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      if (bpp === 24 || (bpp === 32 && compression === 0)) {
-        const at = row + x * (bpp / 8);
-        b = data[at]!;
-        g = data[at + 1]!;
-        r = data[at + 2]!;
-      } else if (bpp === 16 || bpp === 32) {
-        const value = bpp === 16 ? data.readUInt16LE(row + x * 2) : data.readUInt32LE(row + x * 4);
-        r = channel(value, masks[0]!);
-        g = channel(value, masks[1]!);
-        b = channel(value, masks[2]!);
-      } else if (bpp === 8 || bpp === 4 || bpp === 1) {
-        const bit = x * bpp;
-        const byte = data[row + (bit >> 3)]!;
-        const index = (byte >> (8 - bpp - (bit & 7))) & ((1 << bpp) - 1);
-        [r, g, b] = palette[index] ?? [0, 0, 0];
-      } else {
-        throw new Error(`${bpp}-bit BMP is not supported`);
-      }
+      const [r, g, b] = pixelAt(data, row, x, format);
       const o = (y * width + x) * 3;
       rgb[o] = r;
       rgb[o + 1] = g;
@@ -86,4 +62,34 @@ export function decodeBmp(data: Buffer): DecodedBmp {
     }
   }
   return { width, height, rgb };
+}
+
+interface PixelFormat {
+  bpp: number;
+  compression: number;
+  masks: number[];
+  palette: Array<[number, number, number]>;
+}
+
+function channel(value: number, mask: number): number {
+  if (mask === 0) return 0;
+  const low = 31 - Math.clz32(mask & -mask);
+  const bits = 32 - Math.clz32(mask >>> low);
+  return Math.round((((value & mask) >>> low) * 255) / (2 ** bits - 1));
+}
+
+/** The RGB of pixel x of a row: direct 24/32-bit BGR, 16/32-bit bit fields, or a palette index. */
+function pixelAt(data: Buffer, row: number, x: number, f: PixelFormat): [number, number, number] {
+  if (f.bpp === 24 || (f.bpp === 32 && f.compression === 0)) {
+    const at = row + x * (f.bpp / 8);
+    return [data[at + 2]!, data[at + 1]!, data[at]!];
+  }
+  if (f.bpp === 16 || f.bpp === 32) {
+    const value = f.bpp === 16 ? data.readUInt16LE(row + x * 2) : data.readUInt32LE(row + x * 4);
+    return [channel(value, f.masks[0]!), channel(value, f.masks[1]!), channel(value, f.masks[2]!)];
+  }
+  const bit = x * f.bpp;
+  const byte = data[row + (bit >> 3)]!;
+  const index = (byte >> (8 - f.bpp - (bit & 7))) & ((1 << f.bpp) - 1);
+  return f.palette[index] ?? [0, 0, 0];
 }

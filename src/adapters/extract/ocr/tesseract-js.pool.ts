@@ -1,74 +1,14 @@
-import type { Worker as ThreadWorker } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
-import type Tesseract from 'tesseract.js';
 import { DocsiftError } from '../../../domain/errors.js';
-import type { Logger } from '../../../observability/logger.js';
 import { abortedError } from '../signal.js';
 import type { OcrImage, OcrResult, OcrService } from './ocr.types.js';
-import { guardMessageListeners, loadTesseract, takeSpawnedThread } from './tesseract-js.loader.js';
-import type { LangSource } from './tessdata.js';
+import { loadTesseract } from './tesseract-js.loader.js';
+import { runJob, type JobHost } from './tesseract-js.job.js';
+import { startTesseractWorker } from './tesseract-js.start.js';
+import { timeout, type Job, type RecycleReason, type Slot, type TesseractPoolOptions, type TWorker } from './tesseract-js.types.js';
 
-export type RecycleReason = 'jobs' | 'memory' | 'timeout' | 'error' | 'large_input' | 'exited' | 'aborted';
-
-export interface TesseractPoolOptions {
-  languages: string;
-  langSource: LangSource;
-  workers: number;
-  /** Replace a worker after this many jobs. */
-  recycleJobs: number;
-  /** Replace a worker when (RSS - baseline) / live workers passes this many MiB. */
-  workerMaxMb: number;
-  timeoutMs: number;
-  startTimeoutMs: number;
-  /** Replace a worker right after an input with more pixels than this (its heap keeps the peak). */
-  largeInputPixels: number;
-  logger: Logger;
-  onRecycle?: (reason: RecycleReason) => void;
-  heartbeat?: (component: string) => void;
-  heartbeatMs?: number;
-  /**
-   * Memory the pool's threads hold, in MiB. Threads share the process, so the default estimates it
-   * as RSS above the RSS the process had before the pool's first worker started.
-   */
-  poolMemoryMb?: () => number;
-}
-
-type TWorker = Tesseract.Worker;
-
-interface Job {
-  image: OcrImage;
-  signal: AbortSignal | undefined;
-  resolve: (result: OcrResult) => void;
-  reject: (err: unknown) => void;
-  detach: () => void;
-}
-
-interface Slot {
-  id: number;
-  worker?: TWorker;
-  thread?: ThreadWorker;
-  starting?: Promise<TWorker>;
-  /** Bumped on every retirement, so late events from an old thread are ignored. */
-  generation: number;
-  jobs: number;
-  dpi?: number;
-  busy: boolean;
-  /** When the current job reached the worker (performance.now()), for the heartbeat. */
-  jobStarted?: number;
-  failCurrent?: (err: DocsiftError) => void;
-}
+export type { RecycleReason, TesseractPoolOptions } from './tesseract-js.types.js';
 
 const MiB = 1024 * 1024;
-
-function timeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(onTimeout()), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /**
  * A fixed number of tesseract.js workers, each on its own worker thread, fed from one queue.
@@ -77,7 +17,7 @@ function timeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Pr
  * terminated: WASM cannot be interrupted any other way). Replacements start in the background, so
  * no job waits on a dead worker; a worker that fails to start within its timeout is terminated.
  */
-export class TesseractPool implements OcrService {
+export class TesseractPool implements OcrService, JobHost {
   readonly engine = 'tesseract.js' as const;
   readonly languages: string;
   private readonly slots: Slot[];
@@ -89,7 +29,7 @@ export class TesseractPool implements OcrService {
   private closed = false;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly options: TesseractPoolOptions) {
+  constructor(readonly options: TesseractPoolOptions) {
     this.languages = options.languages;
     this.slots = Array.from({ length: options.workers }, (_, i) => ({ id: i + 1, generation: 0, jobs: 0, busy: false }));
     loadTesseract();
@@ -138,7 +78,7 @@ export class TesseractPool implements OcrService {
       const job = this.queue.shift()!;
       job.detach();
       slot.busy = true;
-      void this.run(slot, job).finally(() => {
+      void runJob(this, slot, job).finally(() => {
         slot.busy = false;
         slot.jobStarted = undefined;
         slot.failCurrent = undefined;
@@ -147,82 +87,8 @@ export class TesseractPool implements OcrService {
     }
   }
 
-  private async run(slot: Slot, job: Job): Promise<void> {
-    const { signal } = job;
-    this.options.heartbeat?.(`ocr-${slot.id}`);
-    let worker: TWorker;
-    let stopWaiting: () => void = () => undefined;
-    try {
-      // A job waiting for its worker to start still honours its abort.
-      const aborted = new Promise<never>((_, reject) => {
-        const onAbort = () => reject(abortedError(signal, 'ocr'));
-        signal?.addEventListener('abort', onAbort, { once: true });
-        stopWaiting = () => signal?.removeEventListener('abort', onAbort);
-      });
-      aborted.catch(() => undefined);
-      worker = await Promise.race([this.ensureWorker(slot), aborted]);
-    } catch (err) {
-      job.reject(err);
-      return;
-    } finally {
-      stopWaiting();
-    }
-    if (signal?.aborted) {
-      job.reject(abortedError(signal, 'ocr'));
-      return;
-    }
-    const generation = slot.generation;
-    const started = performance.now();
-    slot.jobStarted = started;
-    let settled = false;
-    let markDone: () => void = () => undefined;
-    const decided = new Promise<void>((resolve) => {
-      markDone = resolve;
-    });
-    const finish = (fn: () => void): boolean => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-      markDone();
-      return true;
-    };
-    const fail = (err: DocsiftError, reason: RecycleReason) => {
-      if (finish(() => job.reject(err))) this.retire(slot, generation, reason);
-    };
-    const timer = setTimeout(
-      () => fail(new DocsiftError('ocr_timeout', 'ocr', `OCR of one ${job.image.width}x${job.image.height} image took longer than ${this.options.timeoutMs} ms`), 'timeout'),
-      this.options.timeoutMs,
-    );
-    const onAbort = () => fail(abortedError(signal, 'ocr'), 'aborted');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    slot.failCurrent = (err) => fail(err, 'exited');
-
-    const attempt = async () => {
-      if (job.image.dpi !== undefined && job.image.dpi !== slot.dpi) {
-        await worker.setParameters({ user_defined_dpi: String(job.image.dpi) });
-        slot.dpi = job.image.dpi;
-      }
-      return worker.recognize(job.image.data);
-    };
-    // A terminated or dead worker never settles its job: the timer, the abort or the thread's exit
-    // decides it instead, and the slot moves on to a fresh worker.
-    attempt().then(
-      (result) => {
-        const ms = performance.now() - started;
-        const resolved = finish(() => job.resolve({ text: result.data.text ?? '', confidence: numberOrNull(result.data.confidence), ms }));
-        if (resolved) this.afterJob(slot, generation, job.image);
-      },
-      (err: unknown) => {
-        const message = err instanceof Error ? err.message : String(err);
-        fail(new DocsiftError('ocr_failed', 'ocr', `OCR failed: ${message}`, { cause: err }), 'error');
-      },
-    );
-    await decided;
-  }
-
-  private afterJob(slot: Slot, generation: number, image: OcrImage): void {
+  afterJob(slot: Slot, generation: number, job: Job): void {
+    const image = job.image;
     if (slot.generation !== generation) return;
     slot.jobs += 1;
     this.options.heartbeat?.(`ocr-${slot.id}`);
@@ -233,7 +99,7 @@ export class TesseractPool implements OcrService {
     if (poolMb / live > this.options.workerMaxMb) this.retire(slot, generation, 'memory');
   }
 
-  private ensureWorker(slot: Slot): Promise<TWorker> {
+  ensureWorker(slot: Slot): Promise<TWorker> {
     if (slot.worker) return Promise.resolve(slot.worker);
     if (!this.everStarted) {
       this.everStarted = true;
@@ -246,49 +112,26 @@ export class TesseractPool implements OcrService {
   }
 
   private async spawn(slot: Slot): Promise<TWorker> {
-    const { createWorker, OEM } = loadTesseract();
     const generation = slot.generation;
-    let rejectStart: (err: Error) => void = () => undefined;
-    const startFailed = new Promise<never>((_, reject) => {
-      rejectStart = reject;
-    });
-    startFailed.catch(() => undefined);
-    const created = createWorker(this.options.languages, OEM.LSTM_ONLY, {
-      langPath: this.options.langSource.langPath,
-      gzip: this.options.langSource.gzip,
-      cacheMethod: 'none',
-      // Without a handler a failed load is thrown uncaught and kills the process.
-      errorHandler: (err: unknown) => rejectStart(new Error(`OCR worker error: ${String(err)}`)),
-    });
-    const thread = takeSpawnedThread();
-    if (thread) {
-      guardMessageListeners(thread, (err) =>
-        this.options.logger.warn({ event: 'worker_recycled', component: `ocr-${slot.id}`, err: String(err) }, 'stray message from an OCR worker ignored'),
-      );
-    }
-    thread?.on('error', (err) => this.threadDied(slot, generation, `thread error: ${err.message}`));
-    thread?.on('exit', (code) => {
-      rejectStart(new Error(`OCR worker thread exited with code ${code} while starting`));
-      this.threadDied(slot, generation, `thread exited with code ${code}`);
-    });
+    const component = `ocr-${slot.id}`;
     try {
-      const worker = await timeout(Promise.race([created, startFailed]), this.options.startTimeoutMs, () => new Error(`OCR worker did not start within ${this.options.startTimeoutMs} ms`));
+      const { worker, thread } = await startTesseractWorker(this.options, {
+        onThreadDied: (why) => this.threadDied(slot, generation, why),
+        onStray: (err) => this.options.logger.warn({ event: 'worker_recycled', component, err: String(err) }, 'stray message from an OCR worker ignored'),
+      });
       if (this.closed || slot.generation !== generation) {
-        await worker.terminate().catch(() => undefined);
+        void (thread ? thread.terminate() : worker.terminate()).catch(() => undefined);
         throw new DocsiftError('ocr_failed', 'ocr', 'OCR pool closed while a worker was starting');
       }
       slot.worker = worker;
-      slot.thread = thread ?? (worker as unknown as { worker?: ThreadWorker }).worker;
+      slot.thread = thread;
       slot.jobs = 0;
       slot.dpi = undefined;
       return worker;
     } catch (err) {
       slot.generation += 1;
-      void thread?.terminate();
-      void created.then((w) => w.terminate()).catch(() => undefined);
-      this.options.logger.error({ event: 'worker_recycled', component: `ocr-${slot.id}`, err: String(err) }, 'OCR worker failed to start');
-      if (err instanceof DocsiftError) throw err;
-      throw new DocsiftError('ocr_failed', 'ocr', err instanceof Error ? err.message : String(err), { cause: err });
+      this.options.logger.error({ event: 'worker_recycled', component, err: String(err) }, 'OCR worker failed to start');
+      throw err;
     }
   }
 
@@ -300,7 +143,7 @@ export class TesseractPool implements OcrService {
   }
 
   /** Terminates the slot's worker and starts its replacement in the background. */
-  private retire(slot: Slot, generation: number, reason: RecycleReason): void {
+  retire(slot: Slot, generation: number, reason: RecycleReason): void {
     if (slot.generation !== generation) return;
     slot.generation += 1;
     const { worker, thread, jobs } = slot;
@@ -360,6 +203,3 @@ export class TesseractPool implements OcrService {
   }
 }
 
-function numberOrNull(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}

@@ -3,7 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { DocsiftError } from '../../../domain/errors.js';
 import type { Extraction } from '../../../ports/extractor.port.js';
 import { throwIfAborted } from '../signal.js';
-import { attrsOf, childrenOf, collectText, parseXml, tagOf, tidy, type TextRules } from './xml-text.js';
+import { TextBudget } from '../text-budget.js';
+import { tooComplexIfStackOverflow } from '../too-complex.js';
+import { xlsxText } from './xlsx.js';
+import { MAX_XML_DEPTH, streamXml } from './xml-stream.js';
+import { TextCollector, tidy, type TextRules } from './xml-text.js';
 import { openOfficeZip, type OfficeZip } from './zip.js';
 
 export type OfficeKind = 'docx' | 'xlsx' | 'pptx' | 'odt' | 'ods' | 'odp';
@@ -11,6 +15,8 @@ export type OfficeKind = 'docx' | 'xlsx' | 'pptx' | 'odt' | 'ods' | 'odp';
 export interface OfficeOptions {
   maxFileBytes: number;
   maxUncompressedBytes: number;
+  /** Cells read per sheet (every shared-string reference is a cell). */
+  maxCells: number;
 }
 
 const MAX_ENTRIES = 20_000;
@@ -23,10 +29,9 @@ const ODF_RULES: TextRules = {
     'text:s': (a) => ' '.repeat(Math.min(Number(a['text:c'] ?? 1) || 1, 100)),
     'text:tab': () => '\t',
     'text:line-break': () => '\n',
-    // Annotations and change-tracking deletions are not the document's text.
-    'office:annotation': () => '',
-    'text:tracked-changes': () => '',
   },
+  // Annotations and change-tracking deletions are not the document's text.
+  skipTags: new Set(['office:annotation', 'text:tracked-changes']),
 };
 
 const DRAWING_RULES: TextRules = {
@@ -38,87 +43,48 @@ const DRAWING_RULES: TextRules = {
 const numbered = (prefix: string) => (a: string, b: string) =>
   Number(a.slice(prefix.length).replace(/\D/g, '')) - Number(b.slice(prefix.length).replace(/\D/g, ''));
 
-async function docx(zip: OfficeZip, path: string): Promise<string> {
+/**
+ * mammoth builds the whole text of a docx before anything can be cut: its size is bounded by the
+ * archive's checked uncompressed size (a docx has no shared strings to amplify), and the sandbox's
+ * memory cap bounds the rest.
+ */
+async function docx(zip: OfficeZip, path: string, budget: TextBudget): Promise<string[]> {
   // mammoth inflates with JSZip, which trusts the sizes it reads: prove them first.
   await zip.verifyAll();
   const result = await mammoth.extractRawText({ buffer: await readFile(path) });
-  return result.value;
+  budget.add(result.value);
+  return [];
 }
 
-function cellText(cell: Record<string, unknown>, shared: string[]): string {
-  const attrs = attrsOf(cell);
-  let text = '';
-  for (const child of childrenOf(cell, 'c')) {
-    const tag = tagOf(child);
-    if (tag === 'v') text += collectText(childrenOf(child, 'v'), { textTags: null, blockTags: new Set() });
-    else if (tag === 'is') text += collectText(childrenOf(child, 'is'), { textTags: new Set(['t']), blockTags: new Set() });
-  }
-  if (attrs['t'] === 's') return shared[Number(text)] ?? '';
-  return text;
+/** Streams one part into the budget; a part nested past MAX_XML_DEPTH is cut there, with a note. */
+async function part(zip: OfficeZip, name: string, rules: TextRules, budget: TextBudget, notes: string[]): Promise<void> {
+  const { tooDeep } = await streamXml(zip, name, new TextCollector(rules, budget));
+  if (tooDeep) notes.push(`${name}: elements nested deeper than ${MAX_XML_DEPTH} left out`);
 }
 
-function rowsOf(nodes: Record<string, unknown>[], visit: (row: Record<string, unknown>) => void): void {
-  for (const node of nodes) {
-    const tag = tagOf(node);
-    if (!tag) continue;
-    if (tag === 'row') visit(node);
-    else rowsOf(childrenOf(node, tag), visit);
-  }
-}
-
-async function xlsx(zip: OfficeZip): Promise<string> {
-  const shared: string[] = [];
-  if (zip.has('xl/sharedStrings.xml')) {
-    const sst = parseXml(await zip.read('xl/sharedStrings.xml'), 'sharedStrings.xml');
-    const walk = (nodes: Record<string, unknown>[]) => {
-      for (const node of nodes) {
-        const tag = tagOf(node);
-        if (tag === 'si') shared.push(collectText(childrenOf(node, 'si'), { textTags: new Set(['t']), blockTags: new Set(), charTags: { rPh: () => '' } }));
-        else if (tag) walk(childrenOf(node, tag));
-      }
-    };
-    walk(sst);
-  }
-  const names: string[] = [];
-  if (zip.has('xl/workbook.xml')) {
-    const wb = parseXml(await zip.read('xl/workbook.xml'), 'workbook.xml');
-    const walk = (nodes: Record<string, unknown>[]) => {
-      for (const node of nodes) {
-        const tag = tagOf(node);
-        if (tag === 'sheet') names.push(attrsOf(node)['name'] ?? '');
-        else if (tag) walk(childrenOf(node, tag));
-      }
-    };
-    walk(wb);
-  }
-  const sheets = zip.entries.map((e) => e.name).filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n)).sort(numbered('xl/worksheets/sheet'));
-  const parts: string[] = [];
-  for (const [i, name] of sheets.entries()) {
-    const lines: string[] = [];
-    rowsOf(parseXml(await zip.read(name), name), (row) => {
-      const cells = childrenOf(row, 'row').filter((c) => tagOf(c) === 'c').map((c) => cellText(c, shared));
-      if (cells.some((c) => c !== '')) lines.push(cells.join('\t'));
-    });
-    parts.push([names[i], ...lines].filter(Boolean).join('\n'));
-  }
-  return parts.join('\n\n');
-}
-
-async function pptx(zip: OfficeZip): Promise<string> {
-  const names = zip.entries.map((e) => e.name);
-  const slides = names.filter((n) => /^ppt\/slides\/slide\d+\.xml$/.test(n)).sort(numbered('ppt/slides/slide'));
-  const parts: string[] = [];
+async function pptx(zip: OfficeZip, budget: TextBudget): Promise<string[]> {
+  const notes: string[] = [];
+  const slides = zip.entries.map((e) => e.name).filter((n) => /^ppt\/slides\/slide\d+\.xml$/.test(n)).sort(numbered('ppt/slides/slide'));
   for (const name of slides) {
-    let text = collectText(parseXml(await zip.read(name), name), DRAWING_RULES);
-    const notes = name.replace('slides/slide', 'notesSlides/notesSlide');
-    if (zip.has(notes)) text += `\n${collectText(parseXml(await zip.read(notes), notes), DRAWING_RULES)}`;
-    parts.push(text);
+    if (budget.exhausted) {
+      budget.cut = true;
+      break;
+    }
+    await part(zip, name, DRAWING_RULES, budget, notes);
+    const speaker = name.replace('slides/slide', 'notesSlides/notesSlide');
+    if (zip.has(speaker)) {
+      budget.add('\n');
+      await part(zip, speaker, DRAWING_RULES, budget, notes);
+    }
+    budget.add('\n\n');
   }
-  return parts.join('\n\n');
+  return notes;
 }
 
-async function odf(zip: OfficeZip): Promise<string> {
-  return collectText(parseXml(await zip.read('content.xml'), 'content.xml'), ODF_RULES);
+async function odf(zip: OfficeZip, budget: TextBudget): Promise<string[]> {
+  const notes: string[] = [];
+  await part(zip, 'content.xml', ODF_RULES, budget, notes);
+  return notes;
 }
 
 const CONTENT_TYPES: Record<OfficeKind, string> = {
@@ -130,27 +96,40 @@ const CONTENT_TYPES: Record<OfficeKind, string> = {
   odp: 'application/vnd.oasis.opendocument.presentation',
 };
 
+function read(kind: OfficeKind, zip: OfficeZip, path: string, budget: TextBudget, options: OfficeOptions): Promise<string[]> {
+  if (kind === 'docx') return docx(zip, path, budget);
+  if (kind === 'xlsx') return xlsxText(zip, budget, options.maxCells);
+  if (kind === 'pptx') return pptx(zip, budget);
+  return odf(zip, budget);
+}
+
 /**
- * docx through mammoth; xlsx, pptx and the OpenDocument formats by reading their XML parts with
- * yauzl and fast-xml-parser. Size and zip-bomb checks come first.
+ * docx through mammoth; xlsx, pptx and the OpenDocument formats streamed from their XML parts
+ * (yauzl, htmlparser2) into the document's text budget, so a part is inflated and parsed only as
+ * far as its text is kept. Size and zip-bomb checks come first.
  */
-export async function extractOffice(path: string, size: number, kind: OfficeKind, options: OfficeOptions, signal?: AbortSignal): Promise<Extraction> {
+export async function extractOffice(path: string, size: number, kind: OfficeKind, maxChars: number, options: OfficeOptions, signal?: AbortSignal): Promise<Extraction> {
   const contentType = CONTENT_TYPES[kind];
   if (size > options.maxFileBytes) {
     throw new DocsiftError('too_large', 'extract', `${kind} of ${size} bytes is over MAX_OFFICE_SIZE_MB (${Math.floor(options.maxFileBytes / 1048576)} MiB)`);
   }
   const zip = await openOfficeZip(path, { maxUncompressed: options.maxUncompressedBytes, maxEntries: MAX_ENTRIES }, kind);
+  const budget = new TextBudget(maxChars);
   try {
     throwIfAborted(signal);
-    let raw: string;
+    let notes: string[];
     try {
-      raw = kind === 'docx' ? await docx(zip, path) : kind === 'xlsx' ? await xlsx(zip) : kind === 'pptx' ? await pptx(zip) : await odf(zip);
+      notes = await read(kind, zip, path, budget, options);
     } catch (err) {
       if (err instanceof DocsiftError) throw err;
-      throw new DocsiftError('corrupt_file', 'extract', `${kind} cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw tooComplexIfStackOverflow(err, kind) ?? new DocsiftError('corrupt_file', 'extract', `${kind} cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    const text = tidy(raw);
-    return { contentType, text, method: 'office', status: text === '' ? 'empty' : 'ok' };
+    const text = tidy(budget.text());
+    const truncated = budget.cut || notes.length > 0;
+    const extraction: Extraction = { contentType, text, method: 'office', status: text === '' ? 'empty' : 'ok' };
+    if (truncated) extraction.truncated = true;
+    if (notes.length > 0) extraction.detail = notes.join('; ');
+    return extraction;
   } finally {
     zip.close();
   }

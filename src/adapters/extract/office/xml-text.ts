@@ -1,81 +1,80 @@
-import { XMLParser } from 'fast-xml-parser';
-import { DocsiftError } from '../../../domain/errors.js';
-
-type XmlNode = Record<string, unknown>;
+import type { TextBudget } from '../text-budget.js';
+import type { SaxHandler } from './xml-stream.js';
 
 export interface TextRules {
   /** Only text inside these elements counts; null: all text. */
   textTags: ReadonlySet<string> | null;
   /** A newline after each of these. */
   blockTags: ReadonlySet<string>;
-  /** A tab after each of these. */
+  /** A tab after each of these; their own paragraphs stay on the row, joined by spaces. */
   cellTags?: ReadonlySet<string>;
   /** Elements that stand for characters (line breaks, tabs, runs of spaces). */
   charTags?: Readonly<Record<string, (attrs: Record<string, string>) => string>>;
+  /** Elements whose whole content is not the document's text (comments, tracked deletions). */
+  skipTags?: ReadonlySet<string>;
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  htmlEntities: false,
-});
+/**
+ * Document-order text of one XML part, with line and cell breaks where the rules say, spent from a
+ * shared budget as it streams.
+ */
+export class TextCollector implements SaxHandler {
+  private inside = 0;
+  private skipping = 0;
+  private cells = 0;
+  private pendingSpace = false;
 
-/** Parses one XML part; a DOCTYPE (never used by OOXML or ODF) is refused, so no entity games. */
-export function parseXml(xml: Buffer | string, what: string): XmlNode[] {
-  const text = typeof xml === 'string' ? xml : xml.toString('utf8');
-  if (/<!DOCTYPE/i.test(text.slice(0, 4096)) || /<!ENTITY/i.test(text)) {
-    throw new DocsiftError('corrupt_file', 'extract', `${what} contains a DOCTYPE/ENTITY declaration`);
-  }
-  try {
-    return parser.parse(text) as XmlNode[];
-  } catch (err) {
-    throw new DocsiftError('corrupt_file', 'extract', `${what} is not well-formed XML: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-}
+  constructor(
+    private readonly rules: TextRules,
+    private readonly budget: TextBudget,
+  ) {}
 
-export function tagOf(node: XmlNode): string | undefined {
-  return Object.keys(node).find((k) => k !== ':@' && k !== '#text');
-}
-
-export function attrsOf(node: XmlNode): Record<string, string> {
-  return (node[':@'] as Record<string, string> | undefined) ?? {};
-}
-
-export function childrenOf(node: XmlNode, tag: string): XmlNode[] {
-  const value = node[tag];
-  return Array.isArray(value) ? (value as XmlNode[]) : [];
-}
-
-/** Document-order text of a parsed part, with line and cell breaks where the rules say. */
-export function collectText(nodes: XmlNode[], rules: TextRules, inside = rules.textTags === null): string {
-  let out = '';
-  for (const node of nodes) {
-    if ('#text' in node) {
-      if (inside) out += String(node['#text']);
-      continue;
+  open(name: string, attrs: Record<string, string>): void {
+    if (this.skipping > 0 || this.rules.skipTags?.has(name)) {
+      this.skipping += 1;
+      return;
     }
-    const tag = tagOf(node);
-    if (!tag) continue;
-    const char = rules.charTags?.[tag];
-    if (char) {
-      out += char(attrsOf(node));
-      continue;
+    const char = this.rules.charTags?.[name];
+    if (char) return this.emit(char(attrs));
+    if (this.rules.textTags?.has(name)) this.inside += 1;
+    if (this.rules.cellTags?.has(name)) this.cells += 1;
+  }
+
+  close(name: string): void {
+    if (this.skipping > 0) {
+      this.skipping -= 1;
+      return;
     }
-    const inner = collectText(childrenOf(node, tag), rules, inside || (rules.textTags?.has(tag) ?? false));
-    if (rules.cellTags?.has(tag)) {
-      // A cell's paragraphs stay on its row.
-      out += `${inner.replace(/\n+$/, '').replace(/\n/g, ' ')}\t`;
-    } else {
-      out += inner;
-      if (rules.blockTags.has(tag)) out += '\n';
+    if (this.rules.charTags?.[name]) return;
+    if (this.rules.textTags?.has(name)) this.inside -= 1;
+    if (this.rules.cellTags?.has(name)) {
+      this.cells -= 1;
+      this.pendingSpace = false;
+      this.budget.add('\t');
+    } else if (this.rules.blockTags.has(name)) {
+      if (this.cells > 0) this.pendingSpace = true;
+      else this.budget.add('\n');
     }
   }
-  return out;
+
+  text(text: string): void {
+    if (this.skipping > 0 || (this.rules.textTags !== null && this.inside === 0)) return;
+    this.emit(text);
+  }
+
+  done(): boolean {
+    return this.budget.exhausted;
+  }
+
+  private emit(text: string): void {
+    if (text === '') return;
+    if (this.cells > 0) {
+      text = text.replace(/\n/g, ' ');
+      if (this.pendingSpace) text = ` ${text}`;
+      this.pendingSpace = false;
+    }
+    this.budget.add(text);
+  }
 }
 
 /** Trims each line, drops trailing tabs and collapses runs of blank lines. */

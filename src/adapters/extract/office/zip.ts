@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { DocsiftError } from '../../../domain/errors.js';
 
@@ -18,6 +19,8 @@ export interface OfficeZip {
   has(name: string): boolean;
   /** Inflates one entry, refusing output beyond the size its central-directory record declares. */
   read(name: string): Promise<Buffer>;
+  /** The same, as a stream: readers that stop early (budgets, caps) destroy it and inflate no more. */
+  stream(name: string): Promise<Readable>;
   /** Inflates every entry to nowhere: proves the declared sizes are the real ones. */
   verifyAll(): Promise<void>;
   close(): void;
@@ -31,13 +34,36 @@ function openZip(path: string): Promise<yauzl.ZipFile> {
   });
 }
 
-function corrupt(err: unknown, what: string): DocsiftError {
+export function corrupt(err: unknown, what: string): DocsiftError {
   if (err instanceof DocsiftError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (/too many bytes in the stream/i.test(message)) {
     return new DocsiftError('decompression_bomb', 'extract', `${what} inflates past the size its central directory declares: ${message}`, { cause: err });
   }
   return new DocsiftError('corrupt_file', 'extract', `${what} is not a readable zip: ${message}`, { cause: err });
+}
+
+/** Walks the central directory, refusing too many entries or too many declared bytes before any inflating. */
+async function readDirectory(zip: yauzl.ZipFile, limits: ZipLimits, what: string, onEntry: (entry: yauzl.Entry) => void): Promise<void> {
+  if (zip.entryCount > limits.maxEntries) {
+    throw new DocsiftError('decompression_bomb', 'extract', `${what} has ${zip.entryCount} entries, over the limit of ${limits.maxEntries}`);
+  }
+  let total = 0;
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      total += entry.uncompressedSize;
+      if (total > limits.maxUncompressed) {
+        const mib = Math.floor(limits.maxUncompressed / 1048576);
+        reject(new DocsiftError('decompression_bomb', 'extract', `${what} declares more than ${mib} MiB uncompressed (MAX_UNCOMPRESSED_MB); refused before inflating`));
+        return;
+      }
+      onEntry(entry);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+    zip.readEntry();
+  });
 }
 
 /**
@@ -57,57 +83,41 @@ export async function openOfficeZip(path: string, limits: ZipLimits, what: strin
   const byName = new Map<string, yauzl.Entry>();
   const entries: ZipEntryInfo[] = [];
   try {
-    if (zip.entryCount > limits.maxEntries) {
-      throw new DocsiftError('decompression_bomb', 'extract', `${what} has ${zip.entryCount} entries, over the limit of ${limits.maxEntries}`);
-    }
-    let total = 0;
-    await new Promise<void>((resolve, reject) => {
-      zip.on('entry', (entry: yauzl.Entry) => {
-        total += entry.uncompressedSize;
-        if (total > limits.maxUncompressed) {
-          reject(
-            new DocsiftError(
-              'decompression_bomb',
-              'extract',
-              `${what} declares more than ${Math.floor(limits.maxUncompressed / 1048576)} MiB uncompressed (MAX_UNCOMPRESSED_MB); refused before inflating`,
-            ),
-          );
-          return;
-        }
-        byName.set(entry.fileName, entry);
-        entries.push({ name: entry.fileName, compressed: entry.compressedSize, uncompressed: entry.uncompressedSize });
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve());
-      zip.on('error', reject);
-      zip.readEntry();
+    await readDirectory(zip, limits, what, (entry) => {
+      byName.set(entry.fileName, entry);
+      entries.push({ name: entry.fileName, compressed: entry.compressedSize, uncompressed: entry.uncompressedSize });
     });
   } catch (err) {
     zip.close();
     throw corrupt(err, what);
   }
 
-  const inflate = (entry: yauzl.Entry, keep: boolean): Promise<Buffer> =>
+  const open = (entry: yauzl.Entry): Promise<Readable> =>
     new Promise((resolve, reject) => {
-      zip.openReadStream(entry, (err, stream) => {
-        if (err) return reject(corrupt(err, what));
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => {
-          if (keep) chunks.push(chunk);
-        });
-        stream.on('error', (e) => reject(corrupt(e, what)));
-        stream.on('end', () => resolve(Buffer.concat(chunks)));
-      });
+      zip.openReadStream(entry, (err, stream) => (err ? reject(corrupt(err, what)) : resolve(stream)));
     });
+  const entryOf = (name: string): yauzl.Entry => {
+    const entry = byName.get(name);
+    if (!entry) throw new DocsiftError('corrupt_file', 'extract', `${what} has no ${name}`);
+    return entry;
+  };
+  const inflate = async (entry: yauzl.Entry, keep: boolean): Promise<Buffer> => {
+    const stream = await open(entry);
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => {
+        if (keep) chunks.push(chunk);
+      });
+      stream.on('error', (e) => reject(corrupt(e, what)));
+      stream.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+  };
 
   return {
     entries,
     has: (name) => byName.has(name),
-    async read(name) {
-      const entry = byName.get(name);
-      if (!entry) throw new DocsiftError('corrupt_file', 'extract', `${what} has no ${name}`);
-      return inflate(entry, true);
-    },
+    read: async (name) => inflate(entryOf(name), true),
+    stream: async (name) => open(entryOf(name)),
     async verifyAll() {
       for (const entry of byName.values()) if (!entry.fileName.endsWith('/')) await inflate(entry, false);
     },

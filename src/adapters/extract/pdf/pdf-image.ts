@@ -1,6 +1,7 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import sharp from 'sharp';
 import type { OcrImage } from '../ocr/ocr.types.js';
+import type { OperatorList } from './pdf-operators.js';
 import { greyToPgm, renderScale, type RenderLimits } from './pdf-render.js';
 import { pdfjs } from './pdfjs.js';
 
@@ -56,14 +57,15 @@ function decodedImage(page: PDFPageProxy, name: string, signal?: AbortSignal): P
  * page draws the image onto a canvas and reads it back: a corpus scan of two A4 pages at 200 DPI took
  * 503 ms of CPU rendered and 382 ms this way (medians of three), work the OCR result does not need.
  *
+ * `listed`: the page's operator list when the caller already has it (bounded by PDF_MAX_OPERATORS).
  * Returns null for every other page, which is then rendered: text or vector drawing on the page,
  * several images, an image with transparency or in 1-bit form, a rotated or mirrored placement,
  * or a page with /Rotate.
  */
-export async function scannedPageImage(page: PDFPageProxy, limits: RenderLimits, signal?: AbortSignal): Promise<OcrImage | null> {
+export async function scannedPageImage(page: PDFPageProxy, limits: RenderLimits, signal?: AbortSignal, listed?: OperatorList): Promise<OcrImage | null> {
   if (page.rotate % 360 !== 0 || signal?.aborted) return null;
   const { OPS } = await pdfjs();
-  const list = await page.getOperatorList();
+  const list = listed ?? (await page.getOperatorList());
   const stack: Matrix[] = [];
   let ctm: Matrix = IDENTITY;
   let image: { name: string; ctm: Matrix } | null = null;

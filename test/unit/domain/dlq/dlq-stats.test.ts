@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateDeadLetters, MISSING, type DeadLetterFacts } from '../../../../src/domain/dlq/dlq-stats.js';
+import { aggregateDeadLetters, UNLABELLED, type DeadLetterFacts } from '../../../../src/domain/dlq/dlq-stats.js';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const fact = (id: string, over: Partial<DeadLetterFacts> = {}): DeadLetterFacts => ({
@@ -30,11 +30,11 @@ describe('aggregateDeadLetters', () => {
     expect(stats.sampled).toBe(5);
   });
 
-  it('counts by error class, most frequent first, with the kind from the closed set', () => {
+  it('counts by error class, most frequent first, with the kind from the closed set; no error_class is `none`, the token --error-class selects it by', () => {
     expect(stats.byErrorClass).toEqual([
       { value: 'corrupt_file', count: 2, share: 0.4, kind: 'permanent' },
-      { value: MISSING, count: 1, share: 0.2, kind: 'unknown' },
       { value: 'made_up', count: 1, share: 0.2, kind: 'unknown' },
+      { value: UNLABELLED, count: 1, share: 0.2, kind: 'unlabelled' },
       { value: 'too_large', count: 1, share: 0.2, kind: 'permanent' },
     ]);
   });
