@@ -82,10 +82,13 @@ function progressText(s: BackfillSummary): string {
 
 function print(s: BackfillSummary, location: S3Location, json: boolean): void {
   if (s.resumedAfter !== null) process.stdout.write(`resumed after ${s.resumedAfter} (checkpoint ${s.checkpoint})\n`);
+  if (s.resentInFlight) {
+    process.stdout.write(`the earlier run was killed while sending ${s.resentInFlight.jobs} job(s) up to ${s.resentInFlight.upTo}: sent again, so they may be on the queue twice\n`);
+  }
   if (s.error) process.stderr.write(`backfill: stopped by an error: ${s.error}\n`);
   if (s.stoppedBy !== 'end' && !s.dryRun) process.stdout.write(`checkpoint kept at ${s.checkpoint}: run the same command again to continue\n`);
   if (json) process.stdout.write(`${JSON.stringify({ source: formatS3Uri(location), ...s, ratePerSecond: rate(s) })}\n`);
   process.stdout.write(
-    `backfill: listed=${s.listed} enqueued=${s.enqueued} unchanged=${s.unchanged} filtered=${s.filtered} invalid=${s.invalid} stopped_by=${s.stoppedBy} dry_run=${s.dryRun} seconds=${s.seconds.toFixed(1)} rate=${rate(s).toFixed(1)}/s\n`,
+    `backfill: listed=${s.listed} enqueued=${s.enqueued} resent_in_flight=${s.resentInFlight?.jobs ?? 0} unchanged=${s.unchanged} filtered=${s.filtered} invalid=${s.invalid} stopped_by=${s.stoppedBy} dry_run=${s.dryRun} seconds=${s.seconds.toFixed(1)} rate=${rate(s).toFixed(1)}/s\n`,
   );
 }

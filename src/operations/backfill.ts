@@ -1,4 +1,4 @@
-import { checkpointName, parseCheckpoint, type BackfillCheckpoint, type ListedObject, type ListingPosition } from '../domain/coverage/listing.js';
+import { checkpointName, parseCheckpoint, type BackfillCheckpoint, type InFlightBatch, type ListedObject, type ListingPosition } from '../domain/coverage/listing.js';
 import type { KeyFilter } from '../domain/coverage/key-filter.js';
 import { normaliseEtag, type S3Location } from '../domain/coverage/s3-uri.js';
 import { documentId } from '../domain/document.js';
@@ -50,6 +50,11 @@ export interface BackfillSummary {
   dryRun: boolean;
   /** The key (or inventory file and row) the run continued after, when it resumed. */
   resumedAfter: string | null;
+  /**
+   * A batch the earlier run was sending when it was killed: it is sent again, so up to this many
+   * jobs may be on the queue twice (harmless: indexing is idempotent). Null when none.
+   */
+  resentInFlight: { jobs: number; upTo: string } | null;
   stoppedBy: StopReason;
   checkpoint: string;
   error: string | null;
@@ -66,34 +71,61 @@ interface Run {
   position: ListingPosition | null;
   /** Position already stored. */
   saved: ListingPosition | null;
+  /** Jobs enqueued by earlier runs, from the checkpoint. */
+  before: number;
   startedMs: number;
+}
+
+type Save = (inFlight?: InFlightBatch) => Promise<void>;
+
+function startRun(deps: BackfillDeps, opts: BackfillOptions, checkpoint: BackfillCheckpoint | null, name: string): Run {
+  const inFlight = checkpoint?.inFlight;
+  return {
+    summary: {
+      listed: 0, enqueued: 0, unchanged: 0, filtered: 0, invalid: 0, dryRun: opts.dryRun,
+      resumedAfter: checkpoint?.position ? describePosition(checkpoint.position) : null,
+      resentInFlight: inFlight ? { jobs: inFlight.jobs, upTo: describePosition(inFlight.upTo) } : null,
+      stoppedBy: 'end', checkpoint: `${deps.state.location}${name}`, error: null, seconds: 0,
+    },
+    position: checkpoint?.position ?? null,
+    saved: checkpoint?.position ?? null,
+    before: checkpoint?.enqueued ?? 0,
+    startedMs: deps.clock.now(),
+  };
+}
+
+/**
+ * Writes the checkpoint: the position of what is handled and, while a batch is being sent, that
+ * batch. Written before and after every send, so a kill -9 at any moment leaves either a
+ * checkpoint past everything SQS accepted, or one naming the one batch whose fate is unknown.
+ */
+function checkpointWriter(deps: BackfillDeps, opts: BackfillOptions, run: Run, name: string): Save {
+  return async (inFlight) => {
+    if (opts.dryRun || (!inFlight && (run.position === null || run.position === run.saved))) return;
+    const doc: BackfillCheckpoint = {
+      version: 1, source: opts.source, inventory: opts.inventory, position: run.position, ...(inFlight ? { inFlight } : {}),
+      enqueued: run.before + run.summary.enqueued, updatedAt: new Date(deps.clock.now()).toISOString(),
+    };
+    await deps.state.write(name, JSON.stringify(doc));
+    run.saved = inFlight ? null : run.position;
+  };
 }
 
 /**
  * Enqueues one `{bucket, key}` job per object under the source: filtered by the key rules, without
  * those whose indexed document has the same ETag (skipUnchanged), at a fixed rate. The checkpoint
- * (the position of the last object handled) is saved after every batch SQS accepted, and only
- * then, so a killed run continues after what it sent; a finished run removes it, so the next run
- * starts from the beginning.
+ * names the batch being sent before each send and the position past it after, so a killed run
+ * continues after what SQS accepted, sending again only a batch caught mid-send (and saying so); a
+ * finished run removes it, so the next run starts from the beginning.
  */
 export async function runBackfill(deps: BackfillDeps, opts: BackfillOptions): Promise<BackfillSummary> {
   if (opts.skipUnchanged && !deps.lookup) throw new Error('skipUnchanged needs an index lookup');
   const name = checkpointName(opts.source, opts.inventory);
   const stored = opts.restart ? null : await deps.state.read(name);
-  const checkpoint: BackfillCheckpoint | null = stored === null ? null : parseCheckpoint(stored, { source: opts.source, inventory: opts.inventory });
-  const run: Run = {
-    summary: { listed: 0, enqueued: 0, unchanged: 0, filtered: 0, invalid: 0, dryRun: opts.dryRun, resumedAfter: checkpoint ? describePosition(checkpoint.position) : null, stoppedBy: 'end', checkpoint: `${deps.state.location}${name}`, error: null, seconds: 0 },
-    position: checkpoint?.position ?? null,
-    saved: checkpoint?.position ?? null,
-    startedMs: deps.clock.now(),
-  };
+  const checkpoint = stored === null ? null : parseCheckpoint(stored, { source: opts.source, inventory: opts.inventory });
+  const run = startRun(deps, opts, checkpoint, name);
   const enqueuer = new JobEnqueuer(deps.sender, opts.queueUrl, new RateLimiter(opts.ratePerSecond, deps.clock), deps.clock);
-  const save = async () => {
-    if (opts.dryRun || run.position === null || run.position === run.saved) return;
-    const doc: BackfillCheckpoint = { version: 1, source: opts.source, inventory: opts.inventory, position: run.position, enqueued: (checkpoint?.enqueued ?? 0) + run.summary.enqueued, updatedAt: new Date(deps.clock.now()).toISOString() };
-    await deps.state.write(name, JSON.stringify(doc));
-    run.saved = run.position;
-  };
+  const save = checkpointWriter(deps, opts, run, name);
   try {
     for await (const page of deps.lister.list(opts.location, run.position, opts.signal)) {
       const stop = await handlePage(page, deps, opts, run, enqueuer, save);
@@ -149,12 +181,13 @@ async function candidates(page: ListedObject[], deps: BackfillDeps, opts: Backfi
 }
 
 /** Sends a page's jobs in batches of ten, advancing the position only past what SQS accepted. */
-async function handlePage(page: ListedObject[], deps: BackfillDeps, opts: BackfillOptions, run: Run, enqueuer: JobEnqueuer, save: () => Promise<void>): Promise<StopReason | null> {
+async function handlePage(page: ListedObject[], deps: BackfillDeps, opts: BackfillOptions, run: Run, enqueuer: JobEnqueuer, save: Save): Promise<StopReason | null> {
   const wanted = await candidates(page, deps, opts, run);
   let batch: ListedObject[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const sent = opts.dryRun ? { sentInOrder: batch.length, sent: batch.length, error: null } : await enqueuer.send(batch);
+    const inFlight: InFlightBatch = { upTo: batch[batch.length - 1]!.position, jobs: batch.length };
+    const sent = opts.dryRun ? { sentInOrder: batch.length, sent: batch.length, error: null } : await enqueuer.send(batch, () => save(inFlight));
     run.summary.enqueued += sent.sent;
     if (sent.sentInOrder > 0) run.position = batch[sent.sentInOrder - 1]!.position;
     batch = [];

@@ -31,12 +31,17 @@ export class JobEnqueuer {
     private readonly clock: Clock,
   ) {}
 
-  async send(jobs: JobTarget[]): Promise<SendResult> {
+  /**
+   * `beforeSend` runs once the rate allows the first request and before it is made: the backfill
+   * records its in-flight batch there, so the record covers the send and not the wait before it.
+   */
+  async send(jobs: JobTarget[], beforeSend?: () => Promise<void>): Promise<SendResult> {
     const done = new Set<number>();
     let error: string | null = null;
     for (let i = 0; i < jobs.length; i += 10) {
       const indexes = jobs.slice(i, i + 10).map((_, j) => i + j);
       for (const _ of indexes) await this.limiter.take();
+      if (i === 0) await beforeSend?.();
       error = await this.sendWithRetries(jobs, indexes, done);
       if (error) break;
     }

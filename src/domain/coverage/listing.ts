@@ -16,12 +16,24 @@ export interface ListedObject {
   position: ListingPosition;
 }
 
+/**
+ * A batch that was being sent when the checkpoint was written: SQS may or may not hold it. A run
+ * that finds one resumes before it (sending it again: at-least-once) and says so.
+ */
+export interface InFlightBatch {
+  /** The position of the batch's last object. */
+  upTo: ListingPosition;
+  jobs: number;
+}
+
 /** The checkpoint of a backfill: the position of the last object enqueued (or deliberately passed over). */
 export interface BackfillCheckpoint {
   version: 1;
   source: string;
   inventory: string | null;
-  position: ListingPosition;
+  /** Null: nothing handled yet (only with an in-flight first batch). */
+  position: ListingPosition | null;
+  inFlight?: InFlightBatch;
   enqueued: number;
   updatedAt: string;
 }
@@ -50,10 +62,14 @@ export function parseCheckpoint(text: string, expected: { source: string; invent
   } catch {
     throw new Error('the checkpoint is not JSON');
   }
-  if (value.version !== 1 || !isPosition(value.position) || typeof value.enqueued !== 'number') throw new Error('the checkpoint is not a docsift backfill checkpoint (version 1)');
+  const inFlight = value.inFlight as Record<string, unknown> | undefined;
+  const inFlightOk = inFlight === undefined || (isPosition(inFlight?.upTo) && Number.isInteger(inFlight?.jobs));
+  const positionOk = value.position === null ? inFlight !== undefined : isPosition(value.position);
+  if (value.version !== 1 || !positionOk || !inFlightOk || typeof value.enqueued !== 'number') throw new Error('the checkpoint is not a docsift backfill checkpoint (version 1)');
   if (value.source !== expected.source || (value.inventory ?? null) !== expected.inventory) {
     throw new Error(`the checkpoint belongs to ${String(value.source)}${value.inventory ? ` (inventory ${String(value.inventory)})` : ''}`);
   }
-  if (value.position.kind !== (expected.inventory ? 'inventory' : 'list')) throw new Error('the checkpoint was written by another listing mode');
+  const kind = ((value.position ?? inFlight?.upTo) as ListingPosition).kind;
+  if (kind !== (expected.inventory ? 'inventory' : 'list')) throw new Error('the checkpoint was written by another listing mode');
   return value as unknown as BackfillCheckpoint;
 }

@@ -60,6 +60,63 @@ describe('runBackfill', () => {
     expect(s.sender.jobs.map((j) => j.key)).toEqual(keys(95)); // each exactly once
   });
 
+  /** A run of 40 objects (pages of 25: batches of 10, 10, 5, 10, 5) with every checkpoint it stored, in order. */
+  async function recordedRun() {
+    const s = setup(keys(40).map((k) => obj(k)));
+    const stored: Array<{ docs: Map<string, string>; jobsSent: number }> = [];
+    const write = s.state.write.bind(s.state);
+    s.state.write = async (name, text) => {
+      await write(name, text);
+      stored.push({ docs: new Map(s.state.docs), jobsSent: s.sender.jobs.length });
+    };
+    await runBackfill({ ...s, keyFilter: KEEP_ALL }, opts());
+    const checkpoint = (i: number) => JSON.parse(stored[i]!.docs.get(checkpointName(SOURCE, null))!);
+    /** Runs again from the state stored by write i, as after a kill -9 then; returns its summary and every key sent in total. */
+    const rerunFrom = async (i: number, sentBeforeKill: number) => {
+      const again = { ...setup(keys(40).map((k) => obj(k))), state: Object.assign(new MemoryState(), { docs: new Map(stored[i]!.docs) }) };
+      const summary = await runBackfill({ ...again, keyFilter: KEEP_ALL }, opts());
+      return { summary, all: [...s.sender.jobs.slice(0, sentBeforeKill), ...again.sender.jobs].map((j) => j.key) };
+    };
+    return { stored, checkpoint, rerunFrom };
+  }
+  const twice = (all: string[]) => [...new Set(all.filter((k, i) => all.indexOf(k) !== i))];
+
+  it('checkpoints alternate: the batch in flight before each send, the position past it after', async () => {
+    const { stored, checkpoint } = await recordedRun();
+    expect(checkpoint(0)).toMatchObject({ position: null, inFlight: { upTo: { key: keys(40)[9] }, jobs: 10 }, enqueued: 0 });
+    expect(checkpoint(1)).toEqual(expect.objectContaining({ position: { kind: 'list', key: keys(40)[9] }, enqueued: 10 }));
+    expect(checkpoint(1).inFlight).toBeUndefined();
+    expect(checkpoint(4)).toMatchObject({ position: { key: keys(40)[19] }, inFlight: { upTo: { key: keys(40)[24] }, jobs: 5 } });
+    expect(stored.filter((w) => w.docs.size === 1)).toHaveLength(stored.length);
+  });
+
+  it('a kill -9 while waiting for the rate: the rerun continues after the last batch, each object enqueued once in total', async () => {
+    const { checkpoint, stored, rerunFrom } = await recordedRun();
+    const i = 3; // the position after batch two: the run then waits for tokens for batch three
+    expect(checkpoint(i).inFlight).toBeUndefined();
+    const { summary, all } = await rerunFrom(i, stored[i]!.jobsSent);
+    expect(summary).toMatchObject({ resumedAfter: keys(40)[19], resentInFlight: null, enqueued: 20, stoppedBy: 'end' });
+    expect(all).toEqual(keys(40));
+  });
+
+  it('a kill -9 during a send SQS never took: the rerun sends that batch, once in total, and says it may be twice', async () => {
+    const { checkpoint, stored, rerunFrom } = await recordedRun();
+    const i = 4; // batch three in flight; the kill came before SQS accepted it
+    const { summary, all } = await rerunFrom(i, stored[i]!.jobsSent);
+    expect(summary.resentInFlight).toEqual({ jobs: 5, upTo: keys(40)[24] });
+    expect(checkpoint(i).enqueued).toBe(20);
+    expect(all).toEqual(keys(40));
+  });
+
+  it('a kill -9 after SQS took a batch, before the checkpoint moved past it: only that batch is enqueued twice, and the rerun says so', async () => {
+    const { stored, rerunFrom } = await recordedRun();
+    const i = 2; // batch two in flight; SQS accepted it, the kill came before the next write
+    const { summary, all } = await rerunFrom(i, stored[i + 1]!.jobsSent);
+    expect(summary.resentInFlight).toEqual({ jobs: 10, upTo: keys(40)[19] });
+    expect(twice(all)).toEqual(keys(40).slice(10, 20));
+    expect(new Set(all)).toEqual(new Set(keys(40)));
+  });
+
   it('a batch SQS keeps refusing stops the run with the checkpoint before the first unsent job', async () => {
     const s = setup(keys(30).map((k) => obj(k)));
     s.sender.refuse.set(keys(30)[13]!, 99);

@@ -35,9 +35,12 @@ export class FakeJobSender implements MessageSender {
   readonly jobs: Array<{ bucket: string; key: string }> = [];
   readonly refuse = new Map<string, number>();
   calls = 0;
+  /** Called at the start of every request, before anything is accepted (call number from 1). */
+  onCall: ((call: number) => void) | null = null;
 
   async sendBatch(_url: string, messages: OutgoingMessage[]): Promise<BatchFailure[]> {
     this.calls += 1;
+    this.onCall?.(this.calls);
     const failures: BatchFailure[] = [];
     for (const m of messages) {
       const job = JSON.parse(m.body) as { bucket: string; key: string };

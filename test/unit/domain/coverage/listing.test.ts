@@ -15,7 +15,14 @@ describe('backfill checkpoints', () => {
     expect(parseCheckpoint(JSON.stringify(good), { source, inventory: null })).toEqual(good);
   });
 
+  it('read back one written while the first batch was in flight (no position yet)', () => {
+    const first = { ...good, position: null, inFlight: { upTo: { kind: 'list', key: 'archive/0009.txt' }, jobs: 10 }, enqueued: 0 };
+    expect(parseCheckpoint(JSON.stringify(first), { source, inventory: null })).toEqual(first);
+  });
+
   it.each([
+    ['no position and nothing in flight', JSON.stringify({ ...good, position: null }), /version 1/],
+    ['an in-flight batch without a position', JSON.stringify({ ...good, inFlight: { jobs: 3 } }), /version 1/],
     ['not JSON', 'garbage', /not JSON/],
     ['another source', JSON.stringify({ ...good, source: 's3://docs/other/' }), /belongs to s3:\/\/docs\/other\//],
     ['another version', JSON.stringify({ ...good, version: 2 }), /version 1/],
