@@ -3,7 +3,6 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createExtractor } from './adapters/extract/index.js';
 import { FileIndexLookup } from './adapters/file-sink/file.lookup.js';
 import { FileSearchIndex } from './adapters/file-sink/file.index.js';
 import { FileStateStore } from './adapters/file-state/file.state-store.js';
@@ -214,6 +213,10 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const dlq = config.DLQ_URL ? new SqsDeadLetterQueue(sqs, config.DLQ_URL) : undefined;
   const index = buildIndex(config, logger, metrics);
   await waitForIndex(index, logger, options.beat);
+  // Loaded here, not at the top: the one-shot commands (dlq, backfill, reconcile) import this module
+  // for its client builders, and the extraction engines (pdf.js, sharp, tesseract.js) would add
+  // ~50 MiB to each of their pods.
+  const { createExtractor } = await import('./adapters/extract/index.js');
   const extractor = createExtractor(config, { logger, metrics, ...(options.beat ? { heartbeat: options.beat } : {}) });
   const objects = new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n));
   const reuse = config.EXTRACTION_REUSE ? buildLookup(config) : undefined;
