@@ -15,6 +15,7 @@ import { S3StateStore } from './adapters/s3/s3.state-store.js';
 import { SqsDeadLetterQueue } from './adapters/sqs/sqs.dead-letter.js';
 import { SqsWorkQueue } from './adapters/sqs/sqs.queue.js';
 import { claimTempDir, OWNER_FILE, sweepTempDir, writableDirProblem } from './adapters/temp/temp-dir.js';
+import { extractionProfileFor } from './config/extraction-profile.js';
 import { keyFilterFor } from './config/key-filter.js';
 import { endpointFor } from './config/load.js';
 import { parseS3Uri } from './domain/coverage/s3-uri.js';
@@ -178,6 +179,7 @@ function pipelineContext(config: Config, ports: Pick<PipelineContext, 'objects' 
     onFiltered: (reason) => metrics.keysFiltered.inc({ reason }),
     s3Tags: config.S3_TAGS_ENABLED,
     onReuse: (source) => metrics.extractionsSaved.inc({ source }),
+    extractionProfile: extractionProfileFor(config),
     observe: (stage, seconds) => {
       if (stage === 'fetch' || stage === 'extract' || stage === 'ocr' || stage === 'thumbnail' || stage === 'index' || stage === 'ack') {
         metrics.stageDuration.observe({ stage: stage as MetricStage }, seconds);

@@ -39,7 +39,7 @@ export const coverageSettings = {
   EXCLUDE_KEYS: globList('Keys matching one of these globs are never indexed: their events are acknowledged as ignored without a HEAD or GET, e.g. `**/~$*,**/.DS_Store,tmp/**`'),
   S3_TAGS_ENABLED: bool(false, { doc: 'Read each object\'s tags (one GetObjectTagging, needs s3:GetObjectTagging) into the document as `s3_tags`' }),
   EXTRACTION_REUSE: bool(true, {
-    doc: 'Before extracting, look up the index: text already indexed for the same key with the same checksum, or for any key with the same content checksum, is reused instead of extracted (and OCR\'d) again',
+    doc: 'Before extracting, look up the index: text already extracted from the same bytes (same checksum) under the same extraction settings, for this key or any other, is reused instead of extracted (and OCR\'d) again',
   }),
   STATE_URI: stateUri(),
   BACKFILL_RATE: num(0.1, 3000, 50, { unit: 'messages/s', doc: '`docsift backfill` and `docsift reconcile --fix`: enqueue rate when --rate is not given' }),

@@ -44,7 +44,7 @@ export interface SearchDocument {
   content: string;
   content_length: number;
   checksum: string;
-  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string; reused?: ReuseSource };
+  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string; reused?: ReuseSource; profile?: string };
   indexed_at: string;
   sequencer?: string | null;
   pages?: number;
@@ -119,7 +119,7 @@ export interface ObjectFacts {
  * The search document of one object version, without its thumbnail key (set once the upload
  * succeeded). Pure: the same facts always give the same document.
  */
-export function buildDocument(object: ObjectFacts, extraction: ExtractedText, opts: { extractMs: number; indexedChars: number; indexedAt: Date }): SearchDocument {
+export function buildDocument(object: ObjectFacts, extraction: ExtractedText, opts: { extractMs: number; indexedChars: number; indexedAt: Date; profile?: string }): SearchDocument {
   const { content, truncated } = capContent(extraction.text, opts.indexedChars);
   const document: SearchDocument = {
     bucket: object.bucket,
@@ -140,6 +140,7 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
       ms: opts.extractMs,
       ...(extraction.detail ? { detail: extraction.detail } : {}),
       ...(extraction.reused ? { reused: extraction.reused } : {}),
+      ...(opts.profile ? { profile: opts.profile } : {}),
     },
     indexed_at: opts.indexedAt.toISOString(),
     sequencer: object.sequencer,

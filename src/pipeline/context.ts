@@ -26,6 +26,8 @@ export interface PipelineContext {
   s3Tags?: boolean;
   /** EXTRACTION_REUSE: where indexed text is looked up before extracting again. */
   reuse?: IndexLookup;
+  /** The settings behind an extraction (config/extraction-profile.ts): stored with each document, and text is reused only from a document of the same profile. */
+  extractionProfile?: string;
   onReuse?: (source: ReuseSource) => void;
   observe: (stage: Stage, seconds: number) => void;
   onBytes?: (n: number) => void;

@@ -116,7 +116,7 @@ async function index(f: Fetched, extraction: Extraction, extractMs: number, ctx:
     metadata: keywordMap(head.metadata, { decode: true, lowercase: true }),
     ...(f.tags ? { tags: keywordMap(f.tags) } : {}),
   };
-  const document = buildDocument(object, extraction, { extractMs, indexedChars: ctx.indexedChars, indexedAt: ctx.now?.() ?? new Date() });
+  const document = buildDocument(object, extraction, { extractMs, indexedChars: ctx.indexedChars, indexedAt: ctx.now?.() ?? new Date(), ...(ctx.extractionProfile ? { profile: ctx.extractionProfile } : {}) });
   const thumbnailKey = (await storeThumbnail(extraction.thumbnail, id, event, ctx, signal)) ?? f.reusedThumbnail;
   if (thumbnailKey) document.thumbnail_key = thumbnailKey;
   try {

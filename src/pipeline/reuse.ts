@@ -17,12 +17,13 @@ export async function reuseIndexedText(id: string, sha256: string, ctx: Pipeline
   const lookup = ctx.reuse;
   if (!lookup) return null;
   try {
+    const profile = ctx.extractionProfile;
     const own = await lookup.get(id);
-    let extraction = reusableText(own, sha256, ctx.indexedChars, 'same_key');
+    let extraction = reusableText(own, sha256, ctx.indexedChars, 'same_key', profile);
     let from: SearchDocument | null = own;
     if (!extraction) {
-      from = await lookup.findByChecksum(sha256);
-      extraction = reusableText(from, sha256, ctx.indexedChars, 'content_hash');
+      from = await lookup.findByChecksum(sha256, profile);
+      extraction = reusableText(from, sha256, ctx.indexedChars, 'content_hash', profile);
     }
     if (!extraction || !from) return null;
     ctx.onReuse?.(extraction.reused ?? 'same_key');

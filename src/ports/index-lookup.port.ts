@@ -18,8 +18,8 @@ export interface IndexLookup {
   facts(ids: string[]): Promise<Map<string, IndexedFacts>>;
   /** The whole document with this id, or null. */
   get(id: string): Promise<SearchDocument | null>;
-  /** A document whose content checksum is this one, with a finished extraction (newest first), or null. */
-  findByChecksum(checksum: string): Promise<SearchDocument | null>;
+  /** The newest document whose content checksum is this one, with a reusable extraction (of this profile, when given), or null. */
+  findByChecksum(checksum: string, profile?: string): Promise<SearchDocument | null>;
   /** Every document of the bucket whose key starts with the prefix, in UTF-8 key order, a page at a time. */
   scan(bucket: string, prefix: string, pageSize?: number): AsyncIterable<IndexedFacts[]>;
 }

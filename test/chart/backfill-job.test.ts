@@ -54,7 +54,7 @@ describe('backfill Job', () => {
     const c = containersOf(j)[0];
     expect(c.envFrom).toEqual([{ secretRef: { name: 'docsift-opensearch' } }]);
     expect(envOf(c).LOG_LEVEL).toBe('debug');
-    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1000m', memory: '384Mi' } });
+    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '512Mi' } });
     expect((podSpecOf(j) as any).automountServiceAccountToken).toBe(false);
   });
 

@@ -44,12 +44,12 @@ async function fileSink(): Promise<Sink> {
 }
 
 let clock = Date.parse('2026-11-30T00:00:00Z');
-function doc(bucket: string, key: string, over: { etag?: string; checksum?: string; status?: ExtractionStatus; content?: string } = {}): SearchDocument {
+function doc(bucket: string, key: string, over: { etag?: string; checksum?: string; status?: ExtractionStatus; content?: string; profile?: string } = {}): SearchDocument {
   clock += 1000;
   return {
     bucket, key, version_id: null, etag: over.etag ?? `"etag-${key}"`, size: 10, last_modified: null, filename: key, extension: 'txt',
     content_type: 'text/plain', content: over.content ?? `text of ${key}`, content_length: 12, checksum: over.checksum ?? `sha-${key}`,
-    extraction: { method: 'text', status: over.status ?? 'ok', ms: 3 }, indexed_at: new Date(clock).toISOString(),
+    extraction: { method: 'text', status: over.status ?? 'ok', ms: 3, profile: over.profile ?? 'p1' }, indexed_at: new Date(clock).toISOString(),
   };
 }
 
@@ -116,15 +116,20 @@ describe.each([
     expect((await sink.lookup.facts([documentId('docs', 'archive/deleted.txt')])).size).toBe(0);
   });
 
-  it('findByChecksum: the newest document with a finished extraction; a failed one is never offered', async () => {
+  it('findByChecksum: the newest document with a reusable extraction of the profile asked for; failed, partial and unsupported ones are never offered', async () => {
     await write(doc('docs', 'copies/one.pdf', { checksum: 'shared', content: 'older' }));
     await write(doc('docs', 'copies/two.pdf', { checksum: 'shared', content: 'newer' }));
     await write(doc('docs', 'copies/three.pdf', { checksum: 'shared', status: 'failed', content: '' }));
+    await write(doc('docs', 'copies/four.pdf', { checksum: 'shared', content: 'newest, other settings', profile: 'p2' }));
     await write(doc('docs', 'copies/partial.pdf', { checksum: 'only-partial', status: 'partial' }));
+    await write(doc('docs', 'copies/blob.bin', { checksum: 'only-unsupported', status: 'unsupported' }));
     await sink.index.flush();
-    expect((await sink.lookup.findByChecksum('shared'))?.content).toBe('newer');
-    expect(await sink.lookup.findByChecksum('only-partial')).toBeNull();
-    expect(await sink.lookup.findByChecksum('absent')).toBeNull();
+    expect((await sink.lookup.findByChecksum('shared', 'p1'))?.content).toBe('newer');
+    expect((await sink.lookup.findByChecksum('shared', 'p2'))?.content).toBe('newest, other settings');
+    expect((await sink.lookup.findByChecksum('shared'))?.content).toBe('newest, other settings');
+    expect(await sink.lookup.findByChecksum('only-partial', 'p1')).toBeNull();
+    expect(await sink.lookup.findByChecksum('only-unsupported', 'p1')).toBeNull();
+    expect(await sink.lookup.findByChecksum('absent', 'p1')).toBeNull();
   });
 
   it('an older external version does not replace a newer one', async () => {

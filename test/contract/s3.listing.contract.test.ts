@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -157,6 +157,16 @@ describe.each(BACKENDS)('S3 listing and state against $name', ({ name, start }) 
         await done();
       }
     });
+  });
+
+  it('a state document over 1 MiB is refused before it is read (anything can be put under the prefix)', async () => {
+    await put(bucket, 'big-state/reconcile/huge.json', Buffer.alloc(1024 * 1024 + 1, 32));
+    const err = await new S3StateStore(backend.s3, { bucket, prefix: 'big-state/' }).read('reconcile/huge.json').catch((e: unknown) => e);
+    expect((err as DocsiftError).code).toBe('too_large');
+    const dir = await mkdtemp(join(tmpdir(), 'docsift-state-'));
+    await writeFile(join(dir, 'huge.json'), Buffer.alloc(1024 * 1024 + 1, 32));
+    await expect(new FileStateStore(`${dir}/`).read('huge.json')).rejects.toThrow(/larger than 1 MiB/);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('an S3 state store keeps its objects under its prefix', async () => {

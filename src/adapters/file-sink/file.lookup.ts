@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { REUSABLE_STATUSES } from '../../domain/coverage/reuse.js';
 import { compareKeys } from '../../domain/coverage/s3-uri.js';
 import type { SearchDocument } from '../../domain/document.js';
 import { DocsiftError } from '../../domain/errors.js';
@@ -15,7 +16,7 @@ interface Entry {
   version: bigint | null;
 }
 
-const FINAL = new Set(['ok', 'empty', 'unsupported', 'encrypted']);
+const FINAL = new Set<string>(REUSABLE_STATUSES);
 
 /**
  * Lookups on the file sink: the NDJSON file is replayed the way OpenSearch would apply it (last
@@ -46,12 +47,13 @@ export class FileIndexLookup implements IndexLookup {
     return entry ? this.read(entry) : null;
   }
 
-  async findByChecksum(checksum: string): Promise<SearchDocument | null> {
+  async findByChecksum(checksum: string, profile?: string): Promise<SearchDocument | null> {
     await this.catchUp();
     let best: { entry: Entry; doc: SearchDocument } | null = null;
     for (const entry of this.entries.values()) {
       if (entry.facts.checksum !== checksum || !FINAL.has(entry.status ?? '')) continue;
       const doc = await this.read(entry);
+      if (profile !== undefined && doc.extraction?.profile !== profile) continue;
       if (!best || doc.indexed_at > best.doc.indexed_at) best = { entry, doc };
     }
     return best?.doc ?? null;

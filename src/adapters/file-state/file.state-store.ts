@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import type { StateStore } from '../../ports/state-store.port.js';
+
+const MAX_STATE_BYTES = 1024 * 1024;
 
 /**
  * State documents as files in a local directory (a workstation, `npm start`). A write goes to a
@@ -19,7 +21,9 @@ export class FileStateStore implements StateStore {
 
   async read(name: string): Promise<string | null> {
     try {
-      return await readFile(this.path(name), 'utf8');
+      const path = this.path(name);
+      if ((await stat(path)).size > MAX_STATE_BYTES) throw new Error(`state ${name} is larger than 1 MiB`);
+      return await readFile(path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;

@@ -2,8 +2,8 @@
  * The versioned index template. Bump TEMPLATE_VERSION with any mapping change; a cluster holding an
  * older version is reported at start-up, never silently overwritten.
  *
- * Versions: 1, the first; 2 adds `s3_metadata` and `s3_tags` (keyword maps) and
- * `extraction.reused`. Documents written under version 1 keep working: the new fields are only
+ * Versions: 1, the first; 2 adds `s3_metadata` and `s3_tags` (keyword maps),
+ * `extraction.reused` and `extraction.profile`. Documents written under version 1 keep working: the new fields are only
  * stored (the root mapping is not dynamic) until the template and the index mapping are updated,
  * as the README's upgrade note says.
  */
@@ -54,7 +54,7 @@ export function indexTemplate(indexName: string) {
           truncated: { type: 'boolean' },
           thumbnail_key: keyword,
           extraction: {
-            properties: { method: keyword, status: keyword, ms: { type: 'integer' }, detail: { type: 'text' }, reused: keyword },
+            properties: { method: keyword, status: keyword, ms: { type: 'integer' }, detail: { type: 'text' }, reused: keyword, profile: keyword },
           },
           s3_metadata: { type: 'object', dynamic: 'true' },
           s3_tags: { type: 'object', dynamic: 'true' },

@@ -1,3 +1,4 @@
+import { REUSABLE_STATUSES } from '../../domain/coverage/reuse.js';
 import { DocsiftError } from '../../domain/errors.js';
 import type { SearchDocument } from '../../domain/document.js';
 import type { IndexedFacts, IndexLookup } from '../../ports/index-lookup.port.js';
@@ -19,7 +20,7 @@ interface Hit {
 }
 
 const FACT_FIELDS = ['bucket', 'key', 'etag', 'checksum'];
-const FINAL_STATUSES = ['ok', 'empty', 'unsupported', 'encrypted'];
+const FINAL_STATUSES = [...REUSABLE_STATUSES];
 
 function facts(hit: Hit): IndexedFacts {
   const s = hit._source ?? {};
@@ -62,10 +63,12 @@ export class OpenSearchLookup implements IndexLookup {
     return doc?.found ? (doc._source as unknown as SearchDocument) : null;
   }
 
-  async findByChecksum(checksum: string): Promise<SearchDocument | null> {
+  async findByChecksum(checksum: string, profile?: string): Promise<SearchDocument | null> {
+    const filter: unknown[] = [{ term: { checksum } }, { terms: { 'extraction.status': FINAL_STATUSES } }];
+    if (profile !== undefined) filter.push({ term: { 'extraction.profile': profile } });
     const body = {
       size: 1,
-      query: { bool: { filter: [{ term: { checksum } }, { terms: { 'extraction.status': FINAL_STATUSES } }] } },
+      query: { bool: { filter } },
       sort: [{ indexed_at: { order: 'desc' } }],
     };
     const out = await this.call('search', () => this.client.search({ index: this.indexName, body }, { ignore: [404] }));

@@ -28,9 +28,12 @@ export class S3StateStore implements StateStore {
   async read(name: string): Promise<string | null> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.base.bucket, Key: this.key(name) }));
-      const text = (await out.Body?.transformToString('utf8')) ?? '';
-      if (Buffer.byteLength(text) > MAX_STATE_BYTES) throw new DocsiftError('too_large', 'fetch', `state ${name} is larger than 1 MiB`);
-      return text;
+      // Checked before reading: anything can be put under the prefix.
+      if ((out.ContentLength ?? 0) > MAX_STATE_BYTES) {
+        (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw new DocsiftError('too_large', 'fetch', `state ${name} is larger than 1 MiB`);
+      }
+      return (await out.Body?.transformToString('utf8')) ?? '';
     } catch (err) {
       const e = classifyAwsError(err, 'fetch');
       if (e.code === 'not_found') return null;

@@ -13,7 +13,7 @@ const tempDir = mkdtempSync(join(tmpdir(), 'docsift-meta-'));
 const indexedDoc = (over: Partial<SearchDocument> = {}): SearchDocument => ({
   bucket: 'docs', key: 'in/report.txt', version_id: 'v-head', etag: '"head-etag"', size: 5, last_modified: null, filename: 'report.txt', extension: 'txt',
   content_type: 'application/pdf', content: 'OCR text of the scan', content_length: 20, checksum: 'sha-of-body',
-  extraction: { method: 'pdf_ocr', status: 'ok', ms: 4200 }, indexed_at: '2026-11-01T00:00:00.000Z', pages: 2, thumbnail_key: 'thumbnails/old.jpg', ...over,
+  extraction: { method: 'pdf_ocr', status: 'ok', ms: 4200, profile: 'prof-1' }, indexed_at: '2026-11-01T00:00:00.000Z', pages: 2, thumbnail_key: 'thumbnails/old.jpg', ...over,
 });
 
 function lookup(byId: SearchDocument | null, byChecksum: SearchDocument | null, fail?: Error) {
@@ -25,8 +25,8 @@ function lookup(byId: SearchDocument | null, byChecksum: SearchDocument | null, 
       if (fail) throw fail;
       return byId;
     },
-    findByChecksum: async (sha) => {
-      calls.push(`checksum ${sha}`);
+    findByChecksum: async (sha, profile) => {
+      calls.push(`checksum ${sha} ${profile}`);
       return byChecksum;
     },
     async *scan() {},
@@ -65,12 +65,12 @@ describe('extraction reuse', () => {
     const { l, calls } = lookup(indexedDoc(), null);
     const saved: string[] = [];
     const w = world({}, tempDir);
-    await upsertObject(event(), { ...w.ctx, reuse: l, onReuse: (s) => saved.push(s) });
+    await upsertObject(event(), { ...w.ctx, reuse: l, onReuse: (s) => saved.push(s), extractionProfile: 'prof-1' });
     expect(w.calls).toEqual(['head in/report.txt', 'download in/report.txt@v-head', 'index index']);
     expect(calls).toHaveLength(1);
     expect(saved).toEqual(['same_key']);
     const doc = (w.writes[0] as { document: SearchDocument }).document;
-    expect(doc).toMatchObject({ content: 'OCR text of the scan', content_type: 'application/pdf', pages: 2, thumbnail_key: 'thumbnails/old.jpg', extraction: { method: 'pdf_ocr', status: 'ok', ms: 0, reused: 'same_key' } });
+    expect(doc).toMatchObject({ content: 'OCR text of the scan', content_type: 'application/pdf', pages: 2, thumbnail_key: 'thumbnails/old.jpg', extraction: { method: 'pdf_ocr', status: 'ok', ms: 0, reused: 'same_key', profile: 'prof-1' } });
     expect(doc.indexed_at).toBe('2026-11-23T12:00:00.000Z');
   });
 
@@ -78,11 +78,20 @@ describe('extraction reuse', () => {
     const { l, calls } = lookup(indexedDoc({ checksum: 'old-sha' }), indexedDoc({ key: 'copies/report.txt' }));
     const saved: string[] = [];
     const w = world({}, tempDir);
-    await upsertObject(event(), { ...w.ctx, reuse: l, onReuse: (s) => saved.push(s) });
-    expect(calls).toEqual([expect.stringMatching(/^get /), 'checksum sha-of-body']);
+    await upsertObject(event(), { ...w.ctx, reuse: l, onReuse: (s) => saved.push(s), extractionProfile: 'prof-1' });
+    expect(calls).toEqual([expect.stringMatching(/^get /), 'checksum sha-of-body prof-1']);
     expect(w.calls).not.toContain('extract');
     expect(saved).toEqual(['content_hash']);
     expect((w.writes[0] as { document: SearchDocument }).document.key).toBe('in/report.txt');
+  });
+
+  it('the same bytes indexed under other extraction settings (OCR was off): extracted again, and the new document carries the new profile', async () => {
+    const { l } = lookup(indexedDoc({ extraction: { method: 'none', status: 'ok', ms: 3, profile: 'ocr-off' } }), null);
+    const w = world({}, tempDir);
+    await upsertObject(event(), { ...w.ctx, reuse: l, extractionProfile: 'ocr-on' });
+    expect(w.calls).toContain('extract');
+    expect((w.writes[0] as { document: SearchDocument }).document.extraction).toMatchObject({ profile: 'ocr-on' });
+    expect((w.writes[0] as { document: SearchDocument }).document.extraction).not.toHaveProperty('reused');
   });
 
   it('nothing reusable: extracted as usual', async () => {

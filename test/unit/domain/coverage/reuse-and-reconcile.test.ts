@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyKey, parseReport, reportName } from '../../../../src/domain/coverage/reconcile-report.js';
-import { reusableText } from '../../../../src/domain/coverage/reuse.js';
+import { extractionProfile, reusableText } from '../../../../src/domain/coverage/reuse.js';
 import type { SearchDocument } from '../../../../src/domain/document.js';
 
 const stored: Partial<SearchDocument> = {
@@ -8,7 +8,7 @@ const stored: Partial<SearchDocument> = {
   content: 'hello world',
   content_length: 11,
   content_type: 'text/plain',
-  extraction: { method: 'ocr', status: 'ok', ms: 900, detail: 'ocr on 1 page' },
+  extraction: { method: 'ocr', status: 'ok', ms: 900, detail: 'ocr on 1 page', profile: 'p1' },
   pages: 1,
   ocr: { engine: 'native', languages: 'jpn+eng', pages_ocr: 1, mean_confidence: 91 },
   language: 'en',
@@ -16,7 +16,7 @@ const stored: Partial<SearchDocument> = {
 
 describe('reusableText', () => {
   it('stands in for an extraction of the same bytes, keeping what extraction found', () => {
-    expect(reusableText(stored, 'sha', 100, 'same_key')).toEqual({
+    expect(reusableText(stored, 'sha', 100, 'same_key', 'p1')).toEqual({
       contentType: 'text/plain', text: 'hello world', method: 'ocr', status: 'ok', detail: 'ocr on 1 page', pages: 1,
       ocr: stored.ocr, language: 'en', fullLength: 11, reused: 'same_key',
     });
@@ -24,15 +24,34 @@ describe('reusableText', () => {
   it.each([
     ['no document', null, 'sha', 100],
     ['another checksum', stored, 'other', 100],
-    ['a failed extraction', { ...stored, extraction: { method: 'ocr', status: 'failed', ms: 1 } }, 'sha', 100],
-    ['a partial extraction', { ...stored, extraction: { method: 'pdf_ocr', status: 'partial', ms: 1 } }, 'sha', 100],
+    ['a failed extraction', { ...stored, extraction: { method: 'ocr', status: 'failed', ms: 1, profile: 'p1' } }, 'sha', 100],
+    ['a partial extraction', { ...stored, extraction: { method: 'pdf_ocr', status: 'partial', ms: 1, profile: 'p1' } }, 'sha', 100],
+    ['an unsupported type (a later docsift, or OCR switched on, may read it)', { ...stored, extraction: { method: 'none', status: 'unsupported', ms: 1, profile: 'p1' } }, 'sha', 100],
+    ['another extraction profile (OCR was off, fewer PDF pages, ...)', { ...stored, extraction: { ...stored.extraction!, profile: 'p0' } }, 'sha', 100],
+    ['a document written before profiles', { ...stored, extraction: { method: 'ocr', status: 'ok', ms: 900 } }, 'sha', 100],
     ['content cut shorter than INDEXED_CHARS now keeps', { ...stored, content: 'hello', content_length: 11, truncated: true }, 'sha', 100],
   ] as const)('not from %s', (_name, doc, sha, chars) => {
-    expect(reusableText(doc as Partial<SearchDocument> | null, sha, chars, 'same_key')).toBeNull();
+    expect(reusableText(doc as Partial<SearchDocument> | null, sha, chars, 'same_key', 'p1')).toBeNull();
   });
   it('content cut at the same INDEXED_CHARS is reused, still marked truncated', () => {
-    const cut = reusableText({ ...stored, content: 'hello', content_length: 11, truncated: true }, 'sha', 5, 'content_hash');
+    const cut = reusableText({ ...stored, content: 'hello', content_length: 11, truncated: true }, 'sha', 5, 'content_hash', 'p1');
     expect(cut).toMatchObject({ text: 'hello', fullLength: 11, truncated: true, reused: 'content_hash' });
+  });
+});
+
+describe('extractionProfile', () => {
+  const settings = { OCR_ENABLED: true, OCR_LANGUAGES: 'jpn+eng', MAX_PDF_PAGES: 500, IMAGE_PREPROCESSING: ['grayscale'] };
+  it('is a short stable hash, whatever the order of the settings', () => {
+    expect(extractionProfile(settings)).toMatch(/^[0-9a-f]{16}$/);
+    expect(extractionProfile({ MAX_PDF_PAGES: 500, IMAGE_PREPROCESSING: ['grayscale'], OCR_LANGUAGES: 'jpn+eng', OCR_ENABLED: true })).toBe(extractionProfile(settings));
+  });
+  it.each([
+    ['OCR switched on', { OCR_ENABLED: false }],
+    ['another language', { OCR_LANGUAGES: 'eng' }],
+    ['more PDF pages', { MAX_PDF_PAGES: 1000 }],
+    ['other preprocessing', { IMAGE_PREPROCESSING: ['grayscale', 'normalise'] }],
+  ])('changes with %s', (_name, change) => {
+    expect(extractionProfile({ ...settings, ...change })).not.toBe(extractionProfile(settings));
   });
 });
 
