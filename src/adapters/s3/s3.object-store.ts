@@ -83,7 +83,11 @@ export class S3ObjectStore implements ObjectStore {
       const out = await this.client.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId ?? undefined }), { abortSignal: signal });
       return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
     } catch (err) {
-      throw classifyAwsError(err, 'fetch');
+      const e = classifyAwsError(err, 'fetch');
+      if (e.code !== 'access_denied') throw e;
+      // Said here because the object itself may well be readable: only the tags are refused.
+      const hint = 'GetObjectTagging refused: S3_TAGS_ENABLED needs s3:GetObjectTagging (s3:GetObjectVersionTagging on versioned buckets)';
+      throw new DocsiftError('access_denied', 'fetch', `${e.message} (${hint})`, { cause: err });
     }
   }
 }
