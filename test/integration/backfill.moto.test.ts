@@ -104,7 +104,7 @@ async function runWorker(extra: Record<string, string>) {
   const r = loadConfig(
     env({
       RECEIVE_WAIT_SECONDS: '1', VISIBILITY_TIMEOUT: '30', HEARTBEAT_INTERVAL: '10', OCR_ENABLED: 'false', THUMBNAIL_ENABLED: 'false', METRICS_PORT: '0',
-      MAX_INFLIGHT: '8', BULK_FLUSH_MS: '50', TEMP_DIR: mkdtempSync(join(tmpdir(), 'docsift-backfill-')), ...extra,
+      MAX_INFLIGHT: '16', BULK_FLUSH_MS: '50', TEMP_DIR: mkdtempSync(join(tmpdir(), 'docsift-backfill-')), ...extra,
     }),
     {},
   );
@@ -115,11 +115,11 @@ async function runWorker(extra: Record<string, string>) {
   return { reason, counts: app.worker.counts };
 }
 
-/** Every message of a queue, deleted as read. */
+/** Every message of a queue, deleted as read (moto's receive slows with every message left in the queue). */
 async function drain(url: string): Promise<Array<{ bucket: string; key: string }>> {
   const out: Array<{ bucket: string; key: string }> = [];
   for (;;) {
-    const got = await moto.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60 }));
+    const got = await moto.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600 }));
     if (!got.Messages?.length) return out;
     out.push(...got.Messages.map((m) => JSON.parse(m.Body!) as { bucket: string; key: string }));
     await moto.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: got.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
@@ -170,47 +170,67 @@ describe('backfill s3://docs/archive/, then the worker', () => {
 });
 
 describe('kill -9 of a backfill half-way, then the same command again', () => {
-  it('every object is enqueued once in total; only a batch caught mid-send could be sent again, and the rerun would name it', async () => {
+  type Stored = { position: { key: string } | null; inFlight?: { upTo: { key: string }; jobs: number }; enqueued: number };
+  const SORTED = [...ARCHIVE].sort(compareKeys);
+
+  /**
+   * Starts a backfill and kills it with SIGKILL half-way, at a moment chosen by its checkpoint:
+   * `waiting` (the last write moved past a batch: it is waiting for the rate) or `sending` (the last
+   * write named a batch in flight). SIGSTOP freezes it when the checkpoint shows that moment; if
+   * the checkpoint has not moved 300 ms later (a write on the wire has landed by then), that is
+   * where it is, and SIGKILL ends it there; otherwise it goes on and the next batch is tried.
+   */
+  async function killHalfWay(moment: 'waiting' | 'sending', prefix: string) {
     const queue = (await moto.createQueue(`killed-${randomUUID().slice(0, 8)}`)).url;
-    const state = { STATE_URI: `s3://${STATE_BUCKET}/killed/` };
-    const checkpoint = new S3StateStore(moto.s3, { bucket: STATE_BUCKET, prefix: 'killed/' });
+    const state = { STATE_URI: `s3://${STATE_BUCKET}/${prefix}/` };
+    const store = new S3StateStore(moto.s3, { bucket: STATE_BUCKET, prefix: `${prefix}/` });
     const name = checkpointName(`s3://${BUCKET}/archive/`, null);
-    const first = cli(['backfill', `s3://${BUCKET}/archive/`, '--rate', '100'], { QUEUE_URL: queue, ...state });
-    // Half-way by its own checkpoint, then a random moment within the next batch or so.
+    const read = async () => ((text) => (text === null ? null : (JSON.parse(text) as Stored)))(await store.read(name));
+    const first = cli(['backfill', `s3://${BUCKET}/archive/`, '--rate', '50'], { QUEUE_URL: queue, ...state });
     let exited = false;
     void first.done.then(() => (exited = true));
-    for (let half = false; !half && !exited; await new Promise((r) => setTimeout(r, 20))) {
-      const text = await checkpoint.read(name);
-      half = text !== null && (JSON.parse(text) as { enqueued: number }).enqueued >= 150;
+    let at: Stored | null = null;
+    while (!at) {
+      if (exited) throw new Error(`the backfill ended before a ${moment} moment half-way was caught`);
+      const seen = await read();
+      if (seen && seen.enqueued >= 150 && (seen.inFlight !== undefined) === (moment === 'sending')) {
+        process.kill(first.child.pid!, 'SIGSTOP');
+        await new Promise((r) => setTimeout(r, 300));
+        if (JSON.stringify(await read()) === JSON.stringify(seen)) at = seen;
+        else process.kill(first.child.pid!, 'SIGCONT');
+      }
+      await new Promise((r) => setTimeout(r, 10));
     }
-    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 150)));
     first.child.kill('SIGKILL');
-    const killed = await first.done;
-    expect(killed.signal).toBe('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
     const before = (await queueDepth(moto.sqs, queue)).visible;
-    expect(before).toBeGreaterThanOrEqual(150);
-    expect(before).toBeLessThan(300);
-
     const second = await cli(['backfill', `s3://${BUCKET}/archive/`, '--rate', '2000', '--json'], { QUEUE_URL: queue, ...state }).done;
     expect(second.code, second.stderr).toBe(0);
-    const summary = summaryOf(second.stdout) as { resumedAfter: string; resentInFlight: { jobs: number; upTo: string } | null; enqueued: number };
-    expect(summary.resumedAfter).not.toBeNull();
-
+    const summary = summaryOf(second.stdout) as { resumedAfter: string | null; resentInFlight: { jobs: number; upTo: string } | null; enqueued: number };
     const jobs = await drain(queue);
     const keys = jobs.map((j) => j.key);
-    const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
     expect(new Set(keys)).toEqual(new Set(ARCHIVE));
     expect(jobs.every((j) => j.bucket === BUCKET)).toBe(true);
-    console.log(`kill -9 with ${before} jobs on the queue; rerun resumed after ${summary.resumedAfter}, resent in flight ${JSON.stringify(summary.resentInFlight)}, ${twice.length} key(s) enqueued twice`);
-    if (summary.resentInFlight === null) {
-      expect(twice).toEqual([]);
-      expect(keys).toHaveLength(300);
-    } else {
-      // The kill fell between SQS taking a batch and the checkpoint moving past it.
-      expect(twice.length).toBeLessThanOrEqual(summary.resentInFlight.jobs);
-      expect(twice.every((k) => compareKeys(k, summary.resentInFlight!.upTo) <= 0)).toBe(true);
-    }
-    expect(await checkpoint.read(name)).toBeNull(); // a finished run removes it
+    expect(await read()).toBeNull(); // a finished run removes its checkpoint
+    const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
+    console.log(`kill -9 ${moment}, ${before} jobs on the queue: rerun resumed after ${summary.resumedAfter}, resent in flight ${JSON.stringify(summary.resentInFlight)}, ${twice.length} key(s) twice`);
+    return { at, before, summary, keys, twice };
+  }
+
+  it('killed while waiting for the rate: the rerun continues after the last batch, every object enqueued exactly once in total', async () => {
+    const { at, before, summary, keys } = await killHalfWay('waiting', 'killed-waiting');
+    expect(before).toBe(at.enqueued);
+    expect(summary).toMatchObject({ resumedAfter: at.position!.key, resentInFlight: null, enqueued: 300 - at.enqueued });
+    expect(keys).toHaveLength(300);
+  }, 60_000);
+
+  it('killed while a batch was being sent: the rerun sends that batch again and names it; nothing else is enqueued twice', async () => {
+    const { at, summary, twice } = await killHalfWay('sending', 'killed-sending');
+    expect(summary).toMatchObject({ resumedAfter: at.position!.key, resentInFlight: { jobs: at.inFlight!.jobs, upTo: at.inFlight!.upTo.key } });
+    const from = SORTED.indexOf(at.position!.key) + 1;
+    const batch = SORTED.slice(from, SORTED.indexOf(at.inFlight!.upTo.key) + 1);
+    expect(batch).toHaveLength(at.inFlight!.jobs);
+    expect(twice.every((k) => batch.includes(k))).toBe(true);
   }, 60_000);
 });
 
