@@ -3,16 +3,22 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createExtractor } from './adapters/extract/index.js';
+import { FileIndexLookup } from './adapters/file-sink/file.lookup.js';
 import { FileSearchIndex } from './adapters/file-sink/file.index.js';
+import { FileStateStore } from './adapters/file-state/file.state-store.js';
 import { FileInflightJournal, JOURNAL_DIR } from './adapters/journal/file.journal.js';
 import { createOpenSearchClient } from './adapters/opensearch/opensearch.client.js';
 import { OpenSearchIndex } from './adapters/opensearch/opensearch.index.js';
+import { OpenSearchLookup } from './adapters/opensearch/opensearch.lookup.js';
 import { S3ObjectStore } from './adapters/s3/s3.object-store.js';
+import { S3StateStore } from './adapters/s3/s3.state-store.js';
 import { SqsDeadLetterQueue } from './adapters/sqs/sqs.dead-letter.js';
 import { SqsWorkQueue } from './adapters/sqs/sqs.queue.js';
 import { claimTempDir, OWNER_FILE, sweepTempDir, writableDirProblem } from './adapters/temp/temp-dir.js';
+import { extractionProfileFor } from './config/extraction-profile.js';
+import { keyFilterFor } from './config/key-filter.js';
 import { endpointFor } from './config/load.js';
+import { parseS3Uri } from './domain/coverage/s3-uri.js';
 import { exponentialBackoff } from './domain/backoff.js';
 import { DocsiftError } from './domain/errors.js';
 import type { Config } from './config/schema.js';
@@ -25,7 +31,9 @@ import type { PipelineContext } from './pipeline/context.js';
 import { guardAgainstPoison } from './pipeline/poison-guard.js';
 import type { Clock } from './ports/clock.port.js';
 import { processMessage } from './pipeline/process-message.js';
+import type { IndexLookup } from './ports/index-lookup.port.js';
 import type { DeadLetterQueue, WorkQueue } from './ports/queue.port.js';
+import type { StateStore } from './ports/state-store.port.js';
 import type { SearchIndex } from './ports/search-index.port.js';
 import { Worker } from './worker/loop.js';
 import type { IntakeGate, WorkerSettings } from './worker/worker-deps.js';
@@ -51,6 +59,8 @@ export interface App {
   /** The queue ports, for the depth poller and /readyz. */
   queue: WorkQueue;
   dlq: DeadLetterQueue | undefined;
+  /** STATE_URI, where the reconcile reports the worker exports are read from. */
+  state: StateStore;
   close(): Promise<void>;
 }
 
@@ -106,6 +116,17 @@ export function buildIndex(config: Config, logger: Logger, metrics: Metrics): Se
   );
 }
 
+/** Reads of the index the configuration writes to (backfill, reconcile, extraction reuse). */
+export function buildLookup(config: Config): IndexLookup {
+  if (config.INDEX_SINK === 'file') return new FileIndexLookup(config.INDEX_FILE);
+  return new OpenSearchLookup(createOpenSearchClient(config), config.OPENSEARCH_INDEX);
+}
+
+/** STATE_URI: S3 objects (they outlive a pod) or a local directory. */
+export function buildStateStore(config: Config, s3: S3Client): StateStore {
+  return config.STATE_URI.startsWith('s3://') ? new S3StateStore(s3, parseS3Uri(config.STATE_URI)) : new FileStateStore(config.STATE_URI);
+}
+
 /**
  * Applies the index template, retrying transient failures (the cluster is down or overloaded)
  * with backoff instead of exiting: during an outage a crash-looping pod helps nobody, and KEDA
@@ -145,7 +166,7 @@ async function prepareTempDir(config: Config, logger: Logger): Promise<FileInfli
 }
 
 /** The use case's ports and settings, with its stage timings wired to the metrics. */
-function pipelineContext(config: Config, ports: Pick<PipelineContext, 'objects' | 'extractor' | 'index'>, logger: Logger, metrics: Metrics): PipelineContext {
+function pipelineContext(config: Config, ports: Pick<PipelineContext, 'objects' | 'extractor' | 'index' | 'reuse'>, logger: Logger, metrics: Metrics): PipelineContext {
   const thumbnailPrefix = config.THUMBNAIL_PREFIX;
   return {
     ...ports,
@@ -154,6 +175,11 @@ function pipelineContext(config: Config, ports: Pick<PipelineContext, 'objects' 
     indexedChars: config.INDEXED_CHARS,
     ...(config.THUMBNAIL_ENABLED ? { thumbnails: { bucket: config.THUMBNAIL_BUCKET ?? null, prefix: thumbnailPrefix } } : {}),
     ignoreKeyPrefixes: [thumbnailPrefix],
+    keyFilter: keyFilterFor(config),
+    onFiltered: (reason) => metrics.keysFiltered.inc({ reason }),
+    s3Tags: config.S3_TAGS_ENABLED,
+    onReuse: (source) => metrics.extractionsSaved.inc({ source }),
+    extractionProfile: extractionProfileFor(config),
     observe: (stage, seconds) => {
       if (stage === 'fetch' || stage === 'extract' || stage === 'ocr' || stage === 'thumbnail' || stage === 'index' || stage === 'ack') {
         metrics.stageDuration.observe({ stage: stage as MetricStage }, seconds);
@@ -189,9 +215,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
   const dlq = config.DLQ_URL ? new SqsDeadLetterQueue(sqs, config.DLQ_URL) : undefined;
   const index = buildIndex(config, logger, metrics);
   await waitForIndex(index, logger, options.beat);
+  // Loaded here, not at the top: the one-shot commands (dlq, backfill, reconcile) import this module
+  // for its client builders, and the extraction engines (pdf.js, sharp, tesseract.js) would add
+  // ~50 MiB to each of their pods.
+  const { createExtractor } = await import('./adapters/extract/index.js');
   const extractor = createExtractor(config, { logger, metrics, ...(options.beat ? { heartbeat: options.beat } : {}) });
   const objects = new S3ObjectStore(s3, (n) => metrics.bytesDownloaded.inc(n));
-  const ctx = pipelineContext(config, { objects, extractor, index }, logger, metrics);
+  const reuse = config.EXTRACTION_REUSE ? buildLookup(config) : undefined;
+  const ctx = pipelineContext(config, { objects, extractor, index, ...(reuse ? { reuse } : {}) }, logger, metrics);
   const worker = new Worker({
     queue,
     redrivePolicy: queue,
@@ -216,5 +247,5 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     closed ??= runCleanup(steps, logStepFailure(logger, 'close step failed')).then(() => undefined);
     return closed;
   };
-  return { worker, index, sqs, queue, dlq, close };
+  return { worker, index, sqs, queue, dlq, state: buildStateStore(config, s3), close };
 }

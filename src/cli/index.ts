@@ -16,6 +16,8 @@ const commands: CommandEntry[] = [
   { name: 'healthcheck', summary: 'liveness probe: exit 0 when every heartbeat is fresh (--max-age S), else 1 naming the stale one', load: () => import('./healthcheck.command.js') },
   { name: 'config', summary: 'check the configuration, or print its reference', load: () => import('./config.command.js') },
   { name: 'dlq', summary: 'DLQ: counts by error class (stats), move messages back by class (redrive)', load: () => import('./dlq.command.js') },
+  { name: 'backfill', summary: 'enqueue a job per object already in S3 (ListObjectsV2 or an S3 Inventory); resumable, rate-limited, --skip-unchanged', load: () => import('./backfill.command.js') },
+  { name: 'reconcile', summary: 'compare a bucket with the index: missing, stale and orphaned documents; --fix repairs them', load: () => import('./reconcile.command.js') },
   { name: 'restart', summary: 'rollout restart of a deployment, like kubectl rollout restart; --wait follows it', load: () => import('./restart.command.js') },
   { name: 'capacity', summary: 'plan capacity: simulate KEDA + HPA on a backlog; drain time, peak pods and nodes, cost', load: () => import('./capacity.command.js') },
 ];

@@ -3,6 +3,7 @@ import { createApp } from '../main.js';
 import { createLogger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { PodMonitor } from '../observability/pod-monitor.js';
+import { ReconcileReportPoller } from '../observability/reconcile-metrics.js';
 import { configOrExit } from './config-or-exit.js';
 import { startupProblems } from './startup-checks.js';
 
@@ -39,7 +40,10 @@ export function register(cmd: Command): void {
       const app = await createApp(config, { logger, metrics, exitWhenIdle: opts.exitWhenIdle, beat: monitor.heartbeat.beat, gate: monitor.guard });
       stop = () => void app.worker.stop('signal');
       await monitor.attach({ queue: app.queue, dlq: app.dlq, stopping: () => app.worker.isStopping, stop: (reason) => app.worker.stop(reason) });
+      const reports = new ReconcileReportPoller({ state: app.state, intervalMs: config.RECONCILE_METRICS_INTERVAL * 1000, metrics, logger });
+      reports.start();
       const reason = await app.worker.run();
+      reports.stop();
       await app.close();
       await monitor.close();
       logger.info({ event: 'shutdown', reason, counts: app.worker.counts }, 'docsift stopped');

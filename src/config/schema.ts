@@ -5,11 +5,12 @@ import { runtimeRules, runtimeSettings } from './runtime.settings.js';
 import { extractRules, extractSettings } from './extract.settings.js';
 import { opsRules, opsSettings } from './ops.settings.js';
 import { sandboxRules, sandboxSettings } from './sandbox.settings.js';
+import { coverageRules, coverageSettings } from './coverage.settings.js';
 import type { Rule } from './rule.js';
 
 /** Every setting, from every section. The only schema of process.env. */
-export const settings = { ...coreSettings, ...runtimeSettings, ...memorySettings, ...extractSettings, ...sandboxSettings, ...opsSettings };
-export const rules: Rule[] = [...coreRules, ...runtimeRules, ...memoryRules, ...extractRules, ...sandboxRules, ...opsRules];
+export const settings = { ...coreSettings, ...runtimeSettings, ...memorySettings, ...extractSettings, ...sandboxSettings, ...coverageSettings, ...opsSettings };
+export const rules: Rule[] = [...coreRules, ...runtimeRules, ...memoryRules, ...extractRules, ...sandboxRules, ...coverageRules, ...opsRules];
 
 export const configSchema = z.object(settings);
 type Parsed = z.output<typeof configSchema>;

@@ -47,7 +47,14 @@ export interface ExtractedText {
   members?: string[];
   /** The PDF pages that were OCR'd and why (at most MAX_OCR_PAGES_LISTED). */
   ocrPages?: OcrPage[];
+  /** Length of the whole text when `text` is already cut (text reused from the index). */
+  fullLength?: number;
+  /** Set when the text was taken from an indexed document instead of being extracted again. */
+  reused?: ReuseSource;
 }
+
+/** Where reused text came from: the document of the same key, or any document with the same checksum. */
+export type ReuseSource = 'same_key' | 'content_hash';
 
 /** One search document per S3 key, describing its current version. Field names are the index mapping's. */
 export interface SearchDocument {
@@ -63,7 +70,7 @@ export interface SearchDocument {
   content: string;
   content_length: number;
   checksum: string;
-  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string; ocr_pages?: OcrPage[] };
+  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string; ocr_pages?: OcrPage[]; reused?: ReuseSource; profile?: string };
   indexed_at: string;
   sequencer?: string | null;
   pages?: number;
@@ -75,6 +82,10 @@ export interface SearchDocument {
   author?: string;
   created_at?: string;
   members?: string[];
+  /** User metadata (x-amz-meta-*, names without the prefix). */
+  s3_metadata?: Record<string, string>;
+  /** Object tags, when S3_TAGS_ENABLED. */
+  s3_tags?: Record<string, string>;
 }
 
 /** S3 reports the absent version of an unversioned bucket as the string "null". */
@@ -128,13 +139,17 @@ export interface ObjectFacts {
   size: number;
   sha256: string;
   sequencer: string | null;
+  /** User metadata from the HEAD, already a keyword map (coverage/s3-metadata.ts). */
+  metadata?: Record<string, string>;
+  /** Object tags, when they were read. */
+  tags?: Record<string, string>;
 }
 
 /**
  * The search document of one object version, without its thumbnail key (set once the upload
  * succeeded). Pure: the same facts always give the same document.
  */
-export function buildDocument(object: ObjectFacts, extraction: ExtractedText, opts: { extractMs: number; indexedChars: number; indexedAt: Date }): SearchDocument {
+export function buildDocument(object: ObjectFacts, extraction: ExtractedText, opts: { extractMs: number; indexedChars: number; indexedAt: Date; profile?: string }): SearchDocument {
   const { content, truncated } = capContent(extraction.text, opts.indexedChars);
   const document: SearchDocument = {
     bucket: object.bucket,
@@ -147,7 +162,7 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
     extension: extensionOf(object.key),
     content_type: extraction.contentType,
     content,
-    content_length: extraction.text.length,
+    content_length: extraction.fullLength ?? extraction.text.length,
     checksum: object.sha256,
     extraction: {
       method: extraction.method,
@@ -155,6 +170,8 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
       ms: opts.extractMs,
       ...(extraction.detail ? { detail: extraction.detail } : {}),
       ...(extraction.ocrPages?.length ? { ocr_pages: extraction.ocrPages.slice(0, MAX_OCR_PAGES_LISTED) } : {}),
+      ...(extraction.reused ? { reused: extraction.reused } : {}),
+      ...(opts.profile ? { profile: opts.profile } : {}),
     },
     indexed_at: opts.indexedAt.toISOString(),
     sequencer: object.sequencer,
@@ -168,5 +185,7 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
   if (author) document.author = author;
   if (created_at) document.created_at = created_at;
   if (extraction.members && extraction.members.length > 0) document.members = extraction.members.slice(0, MAX_MEMBERS_LISTED);
+  if (object.metadata) document.s3_metadata = object.metadata;
+  if (object.tags) document.s3_tags = object.tags;
   return document;
 }

@@ -57,7 +57,8 @@ function optNum(obj: Json, field: string): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
-function checkName(bucket: string, key: string): void {
+/** Throws `bad_message` for a bucket or key no S3 object can have (the worker refuses them too). */
+export function checkName(bucket: string, key: string): void {
   if (bucket.length > 255 || !/^[a-zA-Z0-9._-]+$/.test(bucket)) throw bad('bucket name is not a valid S3 bucket name');
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw bad('object key is longer than 1024 bytes');
   // U+FFFD: invalid UTF-8 decoded on the way in; a lone surrogate: an escaped `\ud800` in the JSON,

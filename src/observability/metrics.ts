@@ -13,6 +13,8 @@ const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const STAGES: MetricStage[] = ['fetch', 'extract', 'ocr', 'thumbnail', 'index', 'ack'];
 const RECYCLE_REASONS = ['jobs', 'memory', 'timeout', 'error', 'large_input', 'exited', 'aborted'];
 const BULK_RESULTS = ['ok', 'partial', 'retry', 'error'];
+const FILTER_REASONS = ['internal', 'excluded', 'not_included'];
+const REUSE_SOURCES = ['same_key', 'content_hash'];
 /** What an extraction sandbox was reading when it died, and which limit ended it. */
 export const EXTRACT_CRASH_STAGES = ['detect', 'text', 'html', 'pdf', 'image', 'office', 'archive', 'email'] as const;
 export const EXTRACT_CRASH_LIMITS = ['heap', 'memory', 'time', 'crash'] as const;
@@ -25,6 +27,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   for (const stage of STAGES) metrics.stageDuration.zero({ stage });
   for (const reason of RECYCLE_REASONS) metrics.ocrRecycles.inc({ reason }, 0);
   for (const result of BULK_RESULTS) metrics.bulkRequests.inc({ result }, 0);
+  for (const reason of FILTER_REASONS) metrics.keysFiltered.inc({ reason }, 0);
+  for (const source of REUSE_SOURCES) metrics.extractionsSaved.inc({ source }, 0);
   for (const stage of EXTRACT_CRASH_STAGES) for (const reason of EXTRACT_CRASH_LIMITS) metrics.extractCrashes.inc({ stage, reason }, 0);
   metrics.memoryGuardState.set(0);
   return metrics;
@@ -56,6 +60,12 @@ function build(registry: Registry) {
     memoryLimit: new Gauge({ name: 'docsift_memory_limit_bytes', help: 'Container memory limit in force (cgroup), or the configured hard limit', registers: r }),
     heartbeatAge: new Gauge({ name: 'docsift_heartbeat_age_seconds', help: 'Seconds since each component last beat', labelNames: ['component'] as const, registers: r }),
     queueMessages: new Gauge({ name: 'docsift_queue_messages', help: 'Approximate queue depth from GetQueueAttributes', labelNames: ['queue', 'state'] as const, registers: r }),
+    keysFiltered: new Counter({ name: 'docsift_keys_filtered_total', help: 'Object events acknowledged unread because of their key: docsift\'s own objects, EXCLUDE_KEYS, not in INCLUDE_KEYS', labelNames: ['reason'] as const, registers: r }),
+    extractionsSaved: new Counter({ name: 'docsift_extractions_saved_total', help: 'Extractions (and OCR) saved by reusing indexed text, by where it was found', labelNames: ['source'] as const, registers: r }),
+    reconcileDocuments: new Gauge({ name: 'docsift_reconcile_documents', help: 'Discrepancies the last `docsift reconcile` of each source found (summed over sources), by kind: missing, stale, orphaned', labelNames: ['kind'] as const, registers: r }),
+    reconcileFixed: new Gauge({ name: 'docsift_reconcile_fixed', help: 'Discrepancies the last `docsift reconcile --fix` repaired (summed over sources), by kind', labelNames: ['kind'] as const, registers: r }),
+    reconcileObjects: new Gauge({ name: 'docsift_reconcile_objects', help: 'Objects the last reconcile of each source listed (summed over sources)', registers: r }),
+    reconcileLastRun: new Gauge({ name: 'docsift_reconcile_last_run_timestamp_seconds', help: 'When the newest reconcile report was written (Unix seconds)', registers: r }),
   };
 }
 

@@ -6,7 +6,11 @@ import type { PipelineContext } from './context.js';
 import { deleteObject, upsertObject } from './process-object.js';
 
 function ignored(event: ObjectEvent, ctx: PipelineContext): boolean {
-  return ctx.ignoreKeyPrefixes.some((prefix) => prefix !== '' && event.key.startsWith(prefix));
+  if (ctx.ignoreKeyPrefixes.some((prefix) => prefix !== '' && event.key.startsWith(prefix))) return true;
+  const verdict = ctx.keyFilter?.verdict(event.bucket, event.key) ?? 'keep';
+  if (verdict === 'keep') return false;
+  ctx.onFiltered?.(verdict);
+  return true;
 }
 
 /** A failure after an abort is the timeout's doing, unless it is permanent anyway; the content type survives either way. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { keywordMap } from '../domain/coverage/s3-metadata.js';
 import { buildDocument, documentId, extensionOf, filenameOf } from '../domain/document.js';
 import { DocsiftError, type Stage } from '../domain/errors.js';
 import type { ObjectEvent } from '../domain/message.js';
@@ -10,6 +11,7 @@ import type { Extraction, ExtractInput, Thumbnail } from '../ports/extractor.por
 import type { HandledOutcome } from '../ports/message-handler.port.js';
 import type { DownloadResult, ObjectHead } from '../ports/object-store.port.js';
 import type { PipelineContext } from './context.js';
+import { reuseIndexedText } from './reuse.js';
 
 async function timed<T>(ctx: PipelineContext, stage: Stage, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -100,15 +102,22 @@ interface Fetched {
   head: ObjectHead;
   download: DownloadResult;
   versionId: string | null;
+  tags?: Record<string, string>;
+  /** The thumbnail of the document whose text was reused. */
+  reusedThumbnail?: string;
 }
 
 /** Builds the document, stores the thumbnail, writes the document; resolves once it is durable. */
 async function index(f: Fetched, extraction: Extraction, extractMs: number, ctx: PipelineContext, signal?: AbortSignal): Promise<void> {
   const { event, head, download, versionId } = f;
   const id = documentId(event.bucket, event.key);
-  const object = { bucket: event.bucket, key: event.key, versionId, etag: head.etag ?? event.etag, lastModified: head.lastModified, size: download.bytes, sha256: download.sha256, sequencer: event.sequencer };
-  const document = buildDocument(object, extraction, { extractMs, indexedChars: ctx.indexedChars, indexedAt: ctx.now?.() ?? new Date() });
-  const thumbnailKey = await storeThumbnail(extraction.thumbnail, id, event, ctx, signal);
+  const object = {
+    bucket: event.bucket, key: event.key, versionId, etag: head.etag ?? event.etag, lastModified: head.lastModified, size: download.bytes, sha256: download.sha256, sequencer: event.sequencer,
+    metadata: keywordMap(head.metadata, { decode: true, lowercase: true }),
+    ...(f.tags ? { tags: keywordMap(f.tags) } : {}),
+  };
+  const document = buildDocument(object, extraction, { extractMs, indexedChars: ctx.indexedChars, indexedAt: ctx.now?.() ?? new Date(), ...(ctx.extractionProfile ? { profile: ctx.extractionProfile } : {}) });
+  const thumbnailKey = (await storeThumbnail(extraction.thumbnail, id, event, ctx, signal)) ?? f.reusedThumbnail;
   if (thumbnailKey) document.thumbnail_key = thumbnailKey;
   try {
     await timed(ctx, 'index', () => ctx.index.write({ type: 'index', id, document, ...versionOf(event) }));
@@ -125,12 +134,15 @@ export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, sig
     throw new DocsiftError('too_large', 'fetch', `object is ${head.size} bytes; MAX_FILE_SIZE_MB allows ${ctx.maxFileBytes}`);
   }
   const versionId = event.versionId ?? head.versionId;
+  const tags = ctx.s3Tags ? await timed(ctx, 'fetch', () => ctx.objects.tags({ ...ref, versionId }, signal)) : undefined;
   const path = tempPathFor(ctx.tempDir);
   try {
     const download = await timed(ctx, 'fetch', () => ctx.objects.download({ ...ref, versionId }, path, ctx.maxFileBytes, signal));
+    const reused = await reuseIndexedText(documentId(event.bucket, event.key), download.sha256, ctx);
     const input = { path, size: download.bytes, filename: filenameOf(event.key), extension: extensionOf(event.key), declaredContentType: head.contentType, maxChars: ctx.indexedChars };
-    const { extraction, ms } = await extract(input, ctx, signal);
-    await index({ event, head, download, versionId }, extraction, ms, ctx, signal);
+    const { extraction, ms } = reused ? { extraction: reused.extraction, ms: 0 } : await extract(input, ctx, signal);
+    const fetched: Fetched = { event, head, download, versionId, ...(tags ? { tags } : {}), ...(reused?.thumbnailKey ? { reusedThumbnail: reused.thumbnailKey } : {}) };
+    await index(fetched, extraction, ms, ctx, signal);
     return 'indexed';
   } finally {
     await rm(path, { force: true }).catch((err: unknown) => ctx.warn('cleanup_result', { ok: false, error: (err as Error).message }));

@@ -14,6 +14,8 @@ export const LOG_EVENTS = [
   'ack_failed',
   'visibility_failed',
   'thumbnail_failed',
+  'reuse_lookup_failed',
+  'reconcile_report',
   'index_retry',
   'index_circuit',
   'index_ready',

@@ -10,6 +10,8 @@ export interface ObjectHead {
   lastModified: string | null;
   contentType: string | null;
   versionId: string | null;
+  /** User metadata (x-amz-meta-* without the prefix), as S3 returns it. */
+  metadata?: Record<string, string>;
 }
 
 export interface DownloadResult {
@@ -23,4 +25,6 @@ export interface ObjectStore {
   /** Streams the object into `destPath`, refusing more than `maxBytes`; hashes while it streams. */
   download(ref: ObjectRef, destPath: string, maxBytes: number, signal?: AbortSignal): Promise<DownloadResult>;
   put(bucket: string, key: string, body: Buffer, contentType: string, signal?: AbortSignal): Promise<void>;
+  /** The object's tags (GetObjectTagging); throws classified errors like head. */
+  tags(ref: ObjectRef, signal?: AbortSignal): Promise<Record<string, string>>;
 }

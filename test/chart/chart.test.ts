@@ -273,6 +273,27 @@ describe('scenario specifics', () => {
     expect((podSpecOf(worker(objects)) as any).nodeSelector).toEqual({ 'eks.amazonaws.com/nodegroup': 'docsift-t3-medium' });
   });
 
+  it('backfill: a Job running `docsift backfill` with the worker\'s ServiceAccount, image, key filters and state; off by default', () => {
+    const { objects } = get('backfill-values.yaml');
+    const jobs = byKind(objects, 'Job');
+    expect(jobs).toHaveLength(1);
+    const job = jobs[0] as any;
+    expect(job.metadata.name).toMatch(/^docsift-backfill-[0-9a-f]{8}$/);
+    expect(job.spec.backoffLimit).toBe(6);
+    const c = containersOf(job)[0];
+    expect(c.args).toEqual(['backfill', 's3://docsift-inbox/archive/', '--rate', '100/s', '--max', '1000000', '--skip-unchanged']);
+    const pod = podSpecOf(job) as any;
+    const workerPod = podSpecOf(worker(objects)) as any;
+    expect(pod.serviceAccountName).toBe(workerPod.serviceAccountName);
+    expect(pod.restartPolicy).toBe('Never');
+    expect(c.image).toBe(workerContainer(objects).image);
+    const env = envOf(c);
+    const workerEnv = envOf(workerContainer(objects));
+    for (const name of ['QUEUE_URL', 'AWS_REGION', 'OPENSEARCH_URL', 'OPENSEARCH_INDEX', 'EXCLUDE_KEYS', 'STATE_URI', 'S3_TAGS_ENABLED']) expect(env[name], name).toBe(workerEnv[name]);
+    expect(env).toMatchObject({ EXCLUDE_KEYS: '**/~$*,**/.DS_Store,tmp/**', STATE_URI: 's3://docsift-inbox/.docsift-state/', S3_TAGS_ENABLED: 'true', METRICS_PORT: '0' });
+    for (const file of SCENARIOS.filter((f) => f !== 'backfill-values.yaml')) expect(byKind(get(file).objects, 'Job'), file).toEqual([]);
+  });
+
   it('monitoring: ServiceMonitor on the metrics port, PrometheusRule with every alert, dashboard for the Grafana sidecar', () => {
     const { objects } = get('monitoring-values.yaml');
     const sm = one(objects, 'ServiceMonitor') as any;

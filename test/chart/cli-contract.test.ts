@@ -14,7 +14,7 @@ import { containersOf, envOf } from './lib/policy.js';
  * heap < hard limit), and every command and flag the probes and CronJobs use exists in its CLI.
  */
 
-const SCENARIOS = ['defaults', 'keda-off-hpa', 'paused-replicas', 'irsa', 'monitoring', 'small-no-ocr', 'ocr-two-workers'];
+const SCENARIOS = ['defaults', 'keda-off-hpa', 'paused-replicas', 'irsa', 'monitoring', 'small-no-ocr', 'ocr-two-workers', 'backfill'];
 let entry: string;
 const rendered = new Map<string, K8sObject[]>();
 
@@ -52,6 +52,14 @@ describe('chart environment vs the worker configuration check', () => {
     expect(result.status, result.stderr).toBe(0);
   });
 
+  it('the backfill Job container carries a valid configuration', () => {
+    const job = one(rendered.get('backfill') as K8sObject[], 'Job');
+    const env = Object.fromEntries(Object.entries(envOf(containersOf(job)[0])).filter((e): e is [string, string] => e[1] !== undefined));
+    const result = docsift(['config'], env);
+    expect(result.stderr + result.stdout).toMatch(/configuration ok/);
+    expect(result.status, result.stderr).toBe(0);
+  });
+
   it('the CronJob containers carry a valid configuration too', () => {
     const objects = rendered.get('redrive-all-flags') as K8sObject[];
     const crons = byKind(objects, 'CronJob');
@@ -73,6 +81,7 @@ describe('commands and flags the chart runs exist in the CLI', () => {
       uses.push({ args: c.args, where: `${scenario} worker` });
       uses.push({ args: c.livenessProbe.exec.command.slice(1), where: `${scenario} liveness` });
       for (const cron of byKind(objects, 'CronJob')) uses.push({ args: containersOf(cron)[0].args, where: `${scenario} ${cron.metadata.name}` });
+      for (const job of byKind(objects, 'Job')) uses.push({ args: containersOf(job)[0].args, where: `${scenario} ${job.metadata.name}` });
     }
     return uses;
   };
@@ -80,6 +89,7 @@ describe('commands and flags the chart runs exist in the CLI', () => {
   it('every subcommand and --flag appears in the command help', () => {
     const uses = usedCommands();
     expect(uses.some((u) => u.args[0] === 'dlq')).toBe(true);
+    expect(uses.some((u) => u.args[0] === 'backfill' && u.args.includes('--skip-unchanged'))).toBe(true);
     expect(uses.some((u) => u.args.includes('--dry-run'))).toBe(true);
     const helps = new Map<string, string>();
     for (const use of uses) {

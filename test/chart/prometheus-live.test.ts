@@ -16,6 +16,8 @@ import { one, parseManifests } from './lib/manifests.js';
 import { freePort, startPrometheus, type RunningPrometheus } from './lib/prometheus.js';
 import { alertExpressions, dashboardQueries, dashboardVariableSelectors, type NamedQuery } from './lib/queries.js';
 import { OCR_EVERY_SERIES_ENV } from '../helpers/ocr-series-env.js';
+import { FileStateStore } from '../../src/adapters/file-state/file.state-store.js';
+import { reportName } from '../../src/domain/coverage/reconcile-report.js';
 
 /**
  * A real Prometheus (Debian package) scrapes a real `docsift run` on 127.0.0.1, working through
@@ -84,6 +86,10 @@ beforeAll(async () => {
   // Not an S3 event: a permanent bad_message, dead-lettered with its error class.
   await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: 'this is not an S3 event' }));
 
+  // What `docsift reconcile --fix` leaves under STATE_URI, for the worker to serve as gauges.
+  const report = { version: 1, source: `s3://${stack.bucket}/`, finishedAt: new Date().toISOString(), objects: 30, documents: 29, found: { missing: 2, stale: 1, orphaned: 1 }, fixed: { missing: 2, stale: 1, orphaned: 1 } };
+  await new FileStateStore(join(dir, 'state/')).write(reportName(report.source), JSON.stringify(report));
+
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -103,6 +109,7 @@ beforeAll(async () => {
     OPENSEARCH_URL: opensearchUrl,
     RECEIVE_WAIT_SECONDS: '1',
     QUEUE_DEPTH_INTERVAL: '1',
+    STATE_URI: join(dir, 'state/'),
     ...OCR_EVERY_SERIES_ENV,
     LOG_LEVEL: 'warn',
   };

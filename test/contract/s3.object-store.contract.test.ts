@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../src/adapters/s3/s3.object-store.js';
 import { DocsiftError } from '../../src/domain/errors.js';
@@ -70,6 +70,19 @@ describe.each(BACKENDS)('S3ObjectStore against $name', ({ start }) => {
     await writeFile(path, 'keep me');
     await expect(store.download({ bucket, key: 'x/y.txt', versionId: null }, path, 1000)).rejects.toBeDefined();
     expect(await readFile(path, 'utf8')).toBe('keep me');
+  });
+
+  it('heads user metadata and reads object tags (S3_TAGS_ENABLED)', async () => {
+    await backend.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'meta/日本語 tagged.txt', Body: 'x', Metadata: { dept: 'sales', 'owner-name': 'Yamada' } }));
+    // PutObjectTagging rather than PutObject's x-amz-tagging header, which s3rver ignores.
+    const TagSet = [{ Key: 'project', Value: 'x' }, { Key: 'Stage', Value: 'final draft' }];
+    await backend.s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'meta/日本語 tagged.txt', Tagging: { TagSet } }));
+    const ref = { bucket, key: 'meta/日本語 tagged.txt', versionId: null };
+    expect((await store.head(ref)).metadata).toEqual({ dept: 'sales', 'owner-name': 'Yamada' });
+    expect(await store.tags(ref)).toEqual({ project: 'x', Stage: 'final draft' });
+    await put('meta/plain.txt', Buffer.from('x'));
+    expect(await store.tags({ bucket, key: 'meta/plain.txt', versionId: null })).toEqual({});
+    expect((await store.tags({ bucket, key: 'meta/missing.txt', versionId: null }).catch((e: unknown) => e)) as DocsiftError).toMatchObject({ code: 'not_found' });
   });
 
   it('puts an object (thumbnails)', async () => {

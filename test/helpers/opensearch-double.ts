@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { mget, search, type SearchBody } from './opensearch-double-read.js';
 
 /**
  * An HTTP test double of the OpenSearch endpoints docsift uses: `_bulk` (NDJSON in, per-item
  * results out, `errors` flag, 404 for deleting a missing document), `_index_template` (GET/PUT with
- * `create`), and `/` (cluster info). It keeps the index state (last write wins per `_id`, with
- * external versioning when asked) so tests assert what a real cluster would hold. Faults can be
- * injected per request (status for the whole request) and per item (status and error type).
+ * `create`), `/` (cluster info), and `_mget`/`_search` (opensearch-double-read.ts). It keeps the
+ * index state (last write wins per `_id`, with external versioning when asked) so tests assert what
+ * a real cluster would hold. Faults can be injected per request (status for the whole request) and
+ * per item (status and error type).
  */
 export interface StoredDoc {
   source: Record<string, unknown>;
@@ -32,6 +34,10 @@ export class OpenSearchDouble {
   readonly docs = new Map<string, StoredDoc>();
   readonly templates = new Map<string, Record<string, unknown>>();
   readonly requests: BulkRequestLog[] = [];
+  /** Every `_mget` and `_search`, with the number of ids asked for or hits returned. */
+  readonly reads: Array<{ at: number; kind: 'mget' | 'search'; count: number }> = [];
+  /** Indexes created by a bulk write. */
+  readonly indexes = new Set<string>();
   /**
    * Versions of deleted documents. OpenSearch keeps a delete's version for `index.gc_deletes`
    * (60 s by default) even when the document did not exist, so an older external-versioned write
@@ -104,12 +110,33 @@ export class OpenSearchDouble {
         return this.send(res, 200, { acknowledged: true });
       }
     }
+    const read = /^\/([^/]+)\/(_mget|_search)$/.exec(url.pathname);
+    if (read && (req.method === 'POST' || req.method === 'GET')) return this.read(read[1]!, read[2]!, text, url, res);
     if (url.pathname === '/_bulk' || /^\/[^/]+\/_bulk$/.test(url.pathname)) {
       if (req.method !== 'POST' && req.method !== 'PUT') return this.send(res, 405, { error: 'method' });
       if (!String(req.headers['content-type'] ?? '').includes('json')) return this.send(res, 406, { error: 'content-type' });
       return this.bulk(text, req, res);
     }
     this.send(res, 404, { error: { type: 'not_found', reason: `no handler for ${req.method} ${url.pathname}` }, status: 404 });
+  }
+
+  private read(index: string, kind: string, text: string, url: URL, res: ServerResponse): void {
+    const body = (text === '' ? {} : JSON.parse(text)) as { ids?: string[] } & SearchBody;
+    // An index exists once a bulk write created it: before that, _search answers 404 and _mget
+    // fails each item (elastic/elasticsearch#3272), as a cluster does.
+    if (!this.indexes.has(index) && this.docs.size === 0) {
+      const error = { type: 'index_not_found_exception', reason: 'no such index', index };
+      if (kind === '_search') return this.send(res, 404, { error: { root_cause: [error], ...error }, status: 404 });
+      return this.send(res, 200, { docs: (body.ids ?? []).map((id) => ({ _index: index, _id: id, error: { root_cause: [error], ...error } })) });
+    }
+    if (kind === '_mget') {
+      const includes = url.searchParams.get('_source_includes');
+      this.reads.push({ at: Date.now(), kind: 'mget', count: body.ids?.length ?? 0 });
+      return this.send(res, 200, mget(this.docs, index, body.ids ?? [], includes ? includes.split(',') : null));
+    }
+    const out = search(this.docs, index, body);
+    this.reads.push({ at: Date.now(), kind: 'search', count: out.hits.hits.length });
+    this.send(res, 200, out);
   }
 
   private bulk(text: string, req: IncomingMessage, res: ServerResponse): void {
@@ -128,6 +155,7 @@ export class OpenSearchDouble {
       const m = meta[action]!;
       const id = m._id ?? '';
       const index = m._index ?? 'docsift';
+      this.indexes.add(index);
       let source: Record<string, unknown> | undefined;
       if (action !== 'delete') source = JSON.parse(lines[++i] ?? '{}') as Record<string, unknown>;
       actions.push({ action, id });

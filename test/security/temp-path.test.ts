@@ -61,6 +61,7 @@ describe('temp paths', () => {
           return { bytes: 3, sha256: 'x' };
         },
         put: async () => undefined,
+        tags: async () => ({}),
       },
       extractor: {
         extract: async (input) => {

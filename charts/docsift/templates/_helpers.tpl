@@ -34,6 +34,10 @@ label themselves.
 {{- include "docsift.componentName" (dict "root" . "component" "dlq-redrive") }}
 {{- end }}
 
+{{- define "docsift.backfillName" -}}
+{{- include "docsift.componentName" (dict "root" . "component" "backfill") }}
+{{- end }}
+
 {{- define "docsift.metricsName" -}}
 {{- include "docsift.componentName" (dict "root" . "component" "metrics") }}
 {{- end }}
@@ -174,6 +178,19 @@ seccompProfile:
 {{- $env := dict "QUEUE_URL" (include "docsift.queueUrl" .) "AWS_REGION" .Values.aws.region "S3_FORCE_PATH_STYLE" (toString .Values.aws.s3ForcePathStyle) "LOG_LEVEL" .Values.worker.logLevel }}
 {{- with .Values.queue.dlqUrl }}{{ $_ := set $env "DLQ_URL" . }}{{ end }}
 {{- with .Values.aws.endpoint }}{{ $_ := set $env "AWS_ENDPOINT_URL" . }}{{ end }}
+{{- toJson $env }}
+{{- end }}
+
+{{/*
+What is indexed and where the one-shot commands keep their state, as a JSON object (name -> value):
+the worker and the backfill Job must agree on the key filters, and the workers read reconcile
+reports from the STATE_URI the commands write to.
+*/}}
+{{- define "docsift.coverageEnv" -}}
+{{- $env := dict "S3_TAGS_ENABLED" (toString .Values.s3Tags.enabled) }}
+{{- with .Values.keys.include }}{{ $_ := set $env "INCLUDE_KEYS" (join "," .) }}{{ end }}
+{{- with .Values.keys.exclude }}{{ $_ := set $env "EXCLUDE_KEYS" (join "," .) }}{{ end }}
+{{- with .Values.state.uri }}{{ $_ := set $env "STATE_URI" . }}{{ end }}
 {{- toJson $env }}
 {{- end }}
 

@@ -1,6 +1,12 @@
 /**
  * The versioned index template. Bump TEMPLATE_VERSION with any mapping change; a cluster holding an
  * older version is reported at start-up, never silently overwritten.
+ *
+ * Versions: 1, the first; 2 adds `s3_metadata` and `s3_tags` (keyword maps),
+ * `extraction.reused`, `extraction.profile`, `extraction.ocr_pages`, `title`, `author`,
+ * `created_at` and `members`. Documents written under version 1 keep working: the new fields are only
+ * stored (the root mapping is not dynamic) until the template and the index mapping are updated,
+ * as the README's upgrade note says.
  */
 export const TEMPLATE_VERSION = 2;
 
@@ -9,7 +15,6 @@ export function templateName(indexName: string): string {
 }
 
 export function indexTemplate(indexName: string) {
-  const keyword = { type: 'keyword' } as const;
   return {
     index_patterns: [`${indexName}*`],
     priority: 100,
@@ -23,45 +28,62 @@ export function indexTemplate(indexName: string) {
       },
       mappings: {
         dynamic: 'false',
-        properties: {
-          bucket: keyword,
-          key: { type: 'keyword', fields: { text: { type: 'text' } } },
-          version_id: keyword,
-          etag: keyword,
-          size: { type: 'long' },
-          last_modified: { type: 'date' },
-          indexed_at: { type: 'date' },
-          filename: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 512 }, cjk: { type: 'text', analyzer: 'cjk' } } },
-          extension: keyword,
-          content_type: keyword,
-          content: { type: 'text', fields: { cjk: { type: 'text', analyzer: 'cjk' } } },
-          content_length: { type: 'integer' },
-          checksum: keyword,
-          sequencer: keyword,
-          language: keyword,
-          pages: { type: 'integer' },
-          truncated: { type: 'boolean' },
-          thumbnail_key: keyword,
-          // From PDF Info, office core properties and mail headers (version 2).
-          title: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 512 }, cjk: { type: 'text', analyzer: 'cjk' } } },
-          author: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 }, cjk: { type: 'text', analyzer: 'cjk' } } },
-          created_at: { type: 'date' },
-          members: { type: 'keyword', ignore_above: 1024, fields: { text: { type: 'text' } } },
-          extraction: {
-            properties: {
-              method: keyword,
-              status: keyword,
-              ms: { type: 'integer' },
-              detail: { type: 'text' },
-              // Which PDF pages were OCR'd and why (no_text, garbled_text, strategy): filterable by reason.
-              ocr_pages: { properties: { page: { type: 'integer' }, reason: keyword } },
-            },
-          },
-          ocr: {
-            properties: { engine: keyword, languages: keyword, pages_ocr: { type: 'integer' }, mean_confidence: { type: 'float' } },
-          },
-        },
+        // Every name under the two maps becomes a keyword: metadata names are the user's own, so
+        // they cannot be listed in advance; each new name adds one field to the mapping.
+        dynamic_templates: [
+          { s3_metadata_keywords: { path_match: 's3_metadata.*', mapping: { type: 'keyword', ignore_above: 1024 } } },
+          { s3_tags_keywords: { path_match: 's3_tags.*', mapping: { type: 'keyword', ignore_above: 1024 } } },
+        ],
+        properties: documentProperties(),
       },
+    },
+  };
+}
+
+/** The mapping of one search document's fields (see SearchDocument in domain/document.ts). */
+function documentProperties() {
+  const keyword = { type: 'keyword' } as const;
+  return {
+    bucket: keyword,
+    key: { type: 'keyword', fields: { text: { type: 'text' } } },
+    version_id: keyword,
+    etag: keyword,
+    size: { type: 'long' },
+    last_modified: { type: 'date' },
+    indexed_at: { type: 'date' },
+    filename: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 512 }, cjk: { type: 'text', analyzer: 'cjk' } } },
+    extension: keyword,
+    content_type: keyword,
+    content: { type: 'text', fields: { cjk: { type: 'text', analyzer: 'cjk' } } },
+    content_length: { type: 'integer' },
+    checksum: keyword,
+    sequencer: keyword,
+    language: keyword,
+    pages: { type: 'integer' },
+    truncated: { type: 'boolean' },
+    thumbnail_key: keyword,
+    // From PDF Info, office core properties and mail headers (version 2).
+    title: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 512 }, cjk: { type: 'text', analyzer: 'cjk' } } },
+    author: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 }, cjk: { type: 'text', analyzer: 'cjk' } } },
+    created_at: { type: 'date' },
+    members: { type: 'keyword', ignore_above: 1024, fields: { text: { type: 'text' } } },
+    extraction: {
+      properties: {
+        method: keyword,
+        status: keyword,
+        ms: { type: 'integer' },
+        detail: { type: 'text' },
+        // Which PDF pages were OCR'd and why (no_text, garbled_text, strategy): filterable by reason.
+        ocr_pages: { properties: { page: { type: 'integer' }, reason: keyword } },
+        // Text taken from an indexed document (same_key, content_hash), and the extraction profile it matched.
+        reused: keyword,
+        profile: keyword,
+      },
+    },
+    s3_metadata: { type: 'object', dynamic: 'true' },
+    s3_tags: { type: 'object', dynamic: 'true' },
+    ocr: {
+      properties: { engine: keyword, languages: keyword, pages_ocr: { type: 'integer' }, mean_confidence: { type: 'float' } },
     },
   };
 }

@@ -34,7 +34,7 @@ interface BulkItemResult {
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
-function isRetryableRequestError(err: unknown): boolean {
+export function isRetryableRequestError(err: unknown): boolean {
   const e = err as { name?: string; statusCode?: number; meta?: { statusCode?: number } };
   const status = e.statusCode ?? e.meta?.statusCode;
   if (status !== undefined) return RETRYABLE_STATUS.has(status);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DocsiftError } from '../../domain/errors.js';
 import type { DownloadResult, ObjectHead, ObjectRef, ObjectStore } from '../../ports/object-store.port.js';
 import { classifyAwsError } from '../aws/classify-aws-error.js';
@@ -26,6 +26,7 @@ export class S3ObjectStore implements ObjectStore {
         lastModified: out.LastModified ? out.LastModified.toISOString() : null,
         contentType: out.ContentType ?? null,
         versionId: out.VersionId ?? null,
+        metadata: out.Metadata ?? {},
       };
     } catch (err) {
       throw classifyAwsError(err, 'fetch');
@@ -74,6 +75,19 @@ export class S3ObjectStore implements ObjectStore {
       await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }), { abortSignal: signal });
     } catch (err) {
       throw classifyAwsError(err, 'thumbnail');
+    }
+  }
+
+  async tags(ref: ObjectRef, signal?: AbortSignal): Promise<Record<string, string>> {
+    try {
+      const out = await this.client.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: ref.versionId ?? undefined }), { abortSignal: signal });
+      return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    } catch (err) {
+      const e = classifyAwsError(err, 'fetch');
+      if (e.code !== 'access_denied') throw e;
+      // Said here because the object itself may well be readable: only the tags are refused.
+      const hint = 'GetObjectTagging refused: S3_TAGS_ENABLED needs s3:GetObjectTagging (s3:GetObjectVersionTagging on versioned buckets)';
+      throw new DocsiftError('access_denied', 'fetch', `${e.message} (${hint})`, { cause: err });
     }
   }
 }

@@ -37,3 +37,18 @@ describe('classifyAwsError', () => {
     expect(classifyAwsError(sdkError('InternalError', 500), 'ack', 'connection').code).toBe('connection');
   });
 });
+
+describe('S3ObjectStore.tags', () => {
+  it('a refused GetObjectTagging says which permission S3_TAGS_ENABLED needs (the object itself may be readable)', async () => {
+    const { S3ObjectStore } = await import('../../../src/adapters/s3/s3.object-store.js');
+    const store = new S3ObjectStore({ send: async () => Promise.reject(sdkError('AccessDenied', 403)) } as never);
+    const err = await store.tags({ bucket: 'docs', key: 'a.pdf', versionId: 'v1' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'access_denied', stage: 'fetch', permanent: true });
+    expect((err as Error).message).toMatch(/S3_TAGS_ENABLED needs s3:GetObjectTagging \(s3:GetObjectVersionTagging on versioned buckets\)/);
+  });
+  it('other failures keep their class', async () => {
+    const { S3ObjectStore } = await import('../../../src/adapters/s3/s3.object-store.js');
+    const store = new S3ObjectStore({ send: async () => Promise.reject(sdkError('SlowDown', 503)) } as never);
+    expect(await store.tags({ bucket: 'docs', key: 'a.pdf', versionId: null }).catch((e: unknown) => (e as DocsiftError).code)).toBe('throttled');
+  });
+});

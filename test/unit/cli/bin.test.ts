@@ -9,7 +9,7 @@ describe('docsift bin (built by `npm ci` through prepare, and by `npm test` thro
   it('--help lists exactly the production commands (the local stack is `npm start`, outside the CLI)', () => {
     const out = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     const listed = [...out.slice(out.indexOf('Commands:')).matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]);
-    expect(listed).toEqual(['run', 'healthcheck', 'config', 'dlq', 'restart', 'capacity', 'help']);
+    expect(listed).toEqual(['run', 'healthcheck', 'config', 'dlq', 'backfill', 'reconcile', 'restart', 'capacity', 'help']);
   });
 
   it('dist/ holds only what src/ compiles to: no dev stack, no bench code', () => {

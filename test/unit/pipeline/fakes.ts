@@ -39,6 +39,7 @@ export interface Script {
   body?: string;
   extraction?: Partial<Extraction> | Error;
   putFails?: boolean;
+  tags?: Record<string, string> | Error;
   writeFails?: Error;
   abortDuringExtract?: AbortController;
   ctx?: Partial<PipelineContext>;
@@ -64,6 +65,11 @@ export function world(s: Script, tempDir: string): World {
       w.calls.push(`put ${bucket}/${key}`);
       if (s.putFails) throw new Error('thumbnail bucket refused');
       w.puts.push({ bucket, key, contentType });
+    },
+    async tags(ref: ObjectRef) {
+      w.calls.push(`tags ${ref.key}@${ref.versionId}`);
+      if (s.tags instanceof Error) throw s.tags;
+      return s.tags ?? {};
     },
   };
   const extractor: Extractor = {
