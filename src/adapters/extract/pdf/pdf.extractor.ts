@@ -194,21 +194,17 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
         await readOnePage(n, session, options, progress, { order, flight, source });
       } catch (err) {
         order.put(n, null);
-        if (err instanceof RunawayPage) {
-          progress.runaway.push(`page ${n}: ${err.message}`);
-          await session.task.destroy();
-          if (progress.runaway.length >= MAX_RUNAWAY_PAGES && n < limit) {
-            progress.runaway.push(`pages ${n + 1}-${limit} left out after ${MAX_RUNAWAY_PAGES} runaway pages`);
-            break;
-          }
-          session = await open(data, options);
+        if (!(err instanceof RunawayPage)) {
+          pageFailed(n, err, flight, progress);
           continue;
         }
-        flight.throwIfFatal();
-        if (isDocumentFatal(err) && !flight.budgetOut) throw err;
-        if (flight.budgetOut) continue;
-        progress.failedPages += 1;
-        if (progress.details.length < 3) progress.details.push(`page ${n}: ${err instanceof Error ? err.message : String(err)}`);
+        progress.runaway.push(`page ${n}: ${err.message}`);
+        await session.task.destroy();
+        if (progress.runaway.length >= MAX_RUNAWAY_PAGES && n < limit) {
+          progress.runaway.push(`pages ${n + 1}-${limit} left out after ${MAX_RUNAWAY_PAGES} runaway pages`);
+          break;
+        }
+        session = await open(data, options);
       }
     }
     await flight.drain();
@@ -226,6 +222,15 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
     signal?.removeEventListener('abort', onAbort);
     await session.task.destroy().catch(() => undefined);
   }
+}
+
+/** A page that failed to read: the document's end when fatal, unread when the budget ran out, else a failed page. */
+function pageFailed(n: number, err: unknown, flight: PageFlight, progress: Progress): void {
+  flight.throwIfFatal();
+  if (flight.budgetOut) return;
+  if (isDocumentFatal(err)) throw err;
+  progress.failedPages += 1;
+  if (progress.details.length < 3) progress.details.push(`page ${n}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
 interface Loop {
