@@ -75,6 +75,17 @@ export function sandboxHeapMb(memoryMb: number): number {
   return Math.max(48, Math.min(memoryMb - outsideHeapMb, Math.floor(memoryMb * maxHeapOfMemory)));
 }
 
+/**
+ * Sandboxes at their cap must leave room in the container. Checked by `docsift run`, the one
+ * command that starts sandboxes, not by every command: the CronJobs' small pods (256 MiB) run
+ * `restart` and `dlq redrive` with the same environment, where the derived SANDBOX_MEMORY_MB
+ * (at least 128 each) would not fit and does not matter.
+ */
+export function sandboxFitProblem(c: { MEMORY_LIMIT_MB?: number | undefined; SANDBOX_WORKERS: number; SANDBOX_MEMORY_MB: number }): string | null {
+  if (c.MEMORY_LIMIT_MB === undefined || c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB < c.MEMORY_LIMIT_MB) return null;
+  return `SANDBOX_WORKERS=${c.SANDBOX_WORKERS} x SANDBOX_MEMORY_MB=${c.SANDBOX_MEMORY_MB} = ${c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB} MiB must be less than MEMORY_LIMIT_MB=${c.MEMORY_LIMIT_MB} (sandboxes at their cap alone would fill the container): lower one of them`;
+}
+
 export const sandboxRules: Rule[] = [
   (c) =>
     c.EXTRACT_TIMEOUT >= c.PROCESSING_TIMEOUT
@@ -86,12 +97,6 @@ export const sandboxRules: Rule[] = [
   (c) =>
     c.DOCUMENT_BUDGET > c.EXTRACT_TIMEOUT
       ? [`DOCUMENT_BUDGET=${c.DOCUMENT_BUDGET} must not exceed EXTRACT_TIMEOUT=${c.EXTRACT_TIMEOUT} (a long document would be killed as too_complex instead of indexed as partial): lower DOCUMENT_BUDGET or raise EXTRACT_TIMEOUT`]
-      : [],
-  (c) =>
-    c.MEMORY_LIMIT_MB !== undefined && c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB >= c.MEMORY_LIMIT_MB
-      ? [
-          `SANDBOX_WORKERS=${c.SANDBOX_WORKERS} x SANDBOX_MEMORY_MB=${c.SANDBOX_MEMORY_MB} = ${c.SANDBOX_WORKERS * c.SANDBOX_MEMORY_MB} MiB must be less than MEMORY_LIMIT_MB=${c.MEMORY_LIMIT_MB} (sandboxes at their cap alone would fill the container): lower one of them`,
-        ]
       : [],
 ];
 

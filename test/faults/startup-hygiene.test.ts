@@ -47,4 +47,14 @@ describe('start-up hygiene', { timeout: SCENARIO_TIMEOUT_MS }, () => {
     expect(w.stdout).toBe(''); // nothing started: no log lines, no receive
     expect(existsSync(join(file, 'heartbeat'))).toBe(false);
   });
+
+  it('sandboxes that would fill the container: `docsift run` exits 2 naming the settings', async () => {
+    const w = world.startWorker({ MEMORY_LIMIT_MB: '1400', SANDBOX_WORKERS: '4', SANDBOX_MEMORY_MB: '400' });
+    const exit = await w.exited;
+    expect(exit.code).toBe(2);
+    expect(w.stderr.trim()).toBe(
+      'docsift: cannot start: SANDBOX_WORKERS=4 x SANDBOX_MEMORY_MB=400 = 1600 MiB must be less than MEMORY_LIMIT_MB=1400 (sandboxes at their cap alone would fill the container): lower one of them',
+    );
+    expect(w.stdout).toBe('');
+  });
 });

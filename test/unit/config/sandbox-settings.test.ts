@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-import { sandboxEnv, sandboxHeapMb } from '../../../src/config/sandbox.settings.js';
+import { sandboxEnv, sandboxFitProblem, sandboxHeapMb } from '../../../src/config/sandbox.settings.js';
 
 const load = (env: Record<string, string>) => loadConfig({}, env, { readFile: () => 'max' });
 
@@ -20,11 +20,22 @@ describe('sandbox settings', () => {
 
   it('inconsistent values stop start-up with one line naming what to change', () => {
     expect(load({ EXTRACT_TIMEOUT: '600', PROCESSING_TIMEOUT: '600' })).toEqual({ ok: false, problems: ['EXTRACT_TIMEOUT=600 must be less than PROCESSING_TIMEOUT=600'] });
-    const r = load({ MEMORY_LIMIT_MB: '1400', SANDBOX_WORKERS: '4', SANDBOX_MEMORY_MB: '400' });
-    expect(r.ok).toBe(false);
-    expect(!r.ok && r.problems).toEqual([
+  });
+
+  it('sandboxes that would fill the container are refused by the command that starts them, not by every command', () => {
+    const tooMany = load({ MEMORY_LIMIT_MB: '1400', SANDBOX_WORKERS: '4', SANDBOX_MEMORY_MB: '400' });
+    expect(tooMany.ok).toBe(true);
+    expect(tooMany.ok && sandboxFitProblem(tooMany.config)).toBe(
       'SANDBOX_WORKERS=4 x SANDBOX_MEMORY_MB=400 = 1600 MiB must be less than MEMORY_LIMIT_MB=1400 (sandboxes at their cap alone would fill the container): lower one of them',
-    ]);
+    );
+    // The CronJobs' 256 MiB pods: the derived 2 x 128 MiB does not fit, and `restart` or
+    // `dlq redrive` must still load their configuration (the deploy suite found this).
+    const cronPod = load({ MEMORY_LIMIT_MB: '256' });
+    expect(cronPod.ok).toBe(true);
+    expect(cronPod.ok && sandboxFitProblem(cronPod.config)).toMatch(/= 256 MiB must be less than MEMORY_LIMIT_MB=256/);
+    const chartPod = load({ MEMORY_LIMIT_MB: '1400' });
+    expect(chartPod.ok && sandboxFitProblem(chartPod.config)).toBeNull();
+    expect(sandboxFitProblem({ SANDBOX_WORKERS: 64, SANDBOX_MEMORY_MB: 1024 })).toBeNull();
   });
 
   it.each([
@@ -61,6 +72,9 @@ describe('sandbox settings', () => {
       expect(Object.keys(env).filter((k) => /AWS|OPENSEARCH|QUEUE/.test(k))).toEqual([]);
       process.env.NODE_OPTIONS = '--max-old-space-size=560';
       expect('NODE_OPTIONS' in sandboxEnv()).toBe(false);
+      // The image's and the chart's form: a percentage of the container's limit.
+      process.env.NODE_OPTIONS = '--max-old-space-size-percentage=40 --enable-source-maps';
+      expect(sandboxEnv().NODE_OPTIONS).toBe('--enable-source-maps');
     } finally {
       for (const [n, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[n];

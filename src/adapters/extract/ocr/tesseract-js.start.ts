@@ -3,6 +3,16 @@ import { DocsiftError } from '../../../domain/errors.js';
 import { guardMessageListeners, loadTesseract, takeSpawnedThread } from './tesseract-js.loader.js';
 import { timeout, type TesseractPoolOptions, type TWorker } from './tesseract-js.types.js';
 
+/**
+ * Parameters only initialisation can set. jpn.traineddata asks for a sub-language
+ * (`tessedit_load_sublangs jpn_vert`); the WASM build looks it up under an empty name, fails and
+ * prints "Failed loading language ''" to stderr for every worker started with jpn first. jpn stays
+ * first (its CJK segmentation parameters apply to the primary language only), and the sub-language
+ * load is switched off: it never loaded here, so recognition is unchanged, only the noise goes.
+ */
+/** A tesseract config file's text (what tesseract.js makes of an object too): the parameter, empty. */
+export const INIT_CONFIG = 'tessedit_load_sublangs ';
+
 export interface StartHooks {
   /** The worker's thread died (error or exit) after it was created. */
   onThreadDied: (why: string) => void;
@@ -21,12 +31,17 @@ export async function startTesseractWorker(options: TesseractPoolOptions, hooks:
   let rejectStart: (err: Error) => void = () => undefined;
   const startFailed = new Promise<never>((_, reject) => (rejectStart = reject));
   startFailed.catch(() => undefined);
-  const created = createWorker(options.languages, OEM.LSTM_ONLY, {
-    langPath: options.langSource.langPath,
-    gzip: options.langSource.gzip,
-    cacheMethod: 'none',
-    errorHandler: (err: unknown) => rejectStart(new Error(`OCR worker error: ${String(err)}`)),
-  });
+  const created = createWorker(
+    options.languages,
+    OEM.LSTM_ONLY,
+    {
+      langPath: options.langSource.langPath,
+      gzip: options.langSource.gzip,
+      cacheMethod: 'none',
+      errorHandler: (err: unknown) => rejectStart(new Error(`OCR worker error: ${String(err)}`)),
+    },
+    INIT_CONFIG,
+  );
   const thread = takeSpawnedThread();
   if (thread) guardMessageListeners(thread, hooks.onStray);
   thread?.on('error', (err) => hooks.onThreadDied(`thread error: ${err.message}`));
