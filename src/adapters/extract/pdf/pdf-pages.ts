@@ -125,6 +125,11 @@ export class PageFlight {
     if (this.tally.details.length < 3) this.tally.details.push(`page ${n}: ${err instanceof Error ? err.message : String(err)}`);
   }
 
+  /** The document failed: pages still in OCR are not wanted any more. */
+  cancel(): void {
+    if (!this.stop.signal.aborted) this.stop.abort(new DocsiftError('processing_timeout', 'ocr', 'document abandoned'));
+  }
+
   /** Waits for every page still in OCR; clears the deadline. */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);

@@ -218,6 +218,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
     }
     return summarise(pages, limit, options, progress, thumbnail);
   } finally {
+    flight.cancel();
     await flight.drain();
     signal?.removeEventListener('abort', onAbort);
     await session.task.destroy().catch(() => undefined);
