@@ -210,7 +210,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
       if (name === 'text' && textDocs.length > 0) await runOne('text', textDocs, options.textMessages, {});
       if (name === 'peers') {
         const ctx = { stack, work, env: { ...baseEnv(), ...stack.env, ...harness }, entry: resolve(ROOT, options.docsift), settings: options.set, timeoutMs: options.runTimeoutSeconds * 1000, cores: ncpu, log };
-        peers = await runPeers(ctx, options.quick ? 2 : 6, options.quick ? 1 : 4, options.repeat);
+        peers = await runPeers(ctx, options.quick ? 1 : 6, options.quick ? 1 : 4, options.repeat);
       }
     }
   } finally {

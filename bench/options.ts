@@ -41,7 +41,7 @@ export const USAGE = `npm run bench -- [options]
                           which worker runs, in this order (quick: legacy,default,text,peers); tesseractjs is the
                           defaults with OCR_ENGINE=tesseract.js on the reference's language data (run when
                           the defaults pick native tesseract); peers is the scanned-PDF section: the naive
-                          floor, ocrmypdf and docsift's defaults on 6 x 4-page scans (quick: 2 x 1), --repeat times
+                          floor, ocrmypdf and docsift's defaults on 6 x 4-page scans (quick: one 1-page scan), --repeat times
   --repeat N              runs of legacy, the native reference and default, in turn (default 3, quick 1);
                           the ratios and targets are the medians of the repeats' own ratios
   --text-messages N       messages of the text-only run (default 3000, quick 200)

@@ -43,7 +43,7 @@ describe('npm run bench -- --quick', () => {
     expect(result.targets.map((t) => t.name)).toHaveLength(6);
     // The peer section: the same scans through the floor, ocrmypdf (or why not) and docsift.
     const peers = result.peers!;
-    expect(peers.corpus).toMatchObject({ documents: 2, pagesPerDocument: 1, pages: 2 });
+    expect(peers.corpus).toMatchObject({ documents: 1, pagesPerDocument: 1, pages: 1 });
     expect(peers.repeats).toHaveLength(1);
     const docsift = peers.systems.docsift;
     expect('skipped' in docsift).toBe(false);
@@ -63,5 +63,5 @@ describe('npm run bench -- --quick', () => {
     expect(result.repeats).toHaveLength(1);
     expect(result.repeats[0]!.ratios).toEqual(result.ratios);
     expect(result.repeats[0]!.default).toBe(result.runs.default!.messagesPerMinute);
-  }, 240_000);
+  }, 300_000);
 });
