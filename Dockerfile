@@ -31,14 +31,15 @@ RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
-# Language data is baked in (the @tesseract.js-data/eng and /jpn production dependencies): the
-# build fails if their traineddata is missing.
+# Language data is baked in (the @tesseract.js-data/eng, /jpn and /osd production dependencies; osd
+# is orientation detection, OCR_DETECT_ORIENTATION): the build fails if their traineddata is missing.
 # Source maps, type declarations and docs are not needed at run time (~47 MB).
 RUN npm run build \
  && npm prune --omit=dev \
  && npm cache clean --force \
  && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -iname '*.md' \) -delete \
  && test -n "$(find node_modules/@tesseract.js-data/eng node_modules/@tesseract.js-data/jpn -name '*.traineddata*' | head -1)" \
+ && test -n "$(find node_modules/@tesseract.js-data/osd -name 'osd.traineddata*' | head -1)" \
  && chmod 0755 bin/docsift.js
 
 # ---- runtime: production dependencies, compiled output, tini as PID 1 ---------------------------
@@ -56,8 +57,9 @@ FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS runtime
 # with it (~20 MB with its libraries), so OCR_ENGINE=auto (the default) runs native tesseract here:
 # about 15% less CPU per page than tesseract.js on the same data (npm run bench:ocr).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini ca-certificates tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn \
+ && apt-get install -y --no-install-recommends tini ca-certificates tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-osd \
  && test -f /usr/share/tesseract-ocr/5/tessdata/jpn.traineddata \
+ && test -f /usr/share/tesseract-ocr/5/tessdata/osd.traineddata \
  && rm -rf /var/lib/apt/lists/* \
  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
       /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \

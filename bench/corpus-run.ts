@@ -43,6 +43,13 @@ const { values, positionals } = parseArgs({
   },
 });
 
+/** Pages OCR'd across the corpus per reason (no_text, garbled_text, strategy), from extraction.ocr_pages. */
+function ocrPagesByReason(files: Array<{ ocrPages?: Array<{ reason: string }> }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const f of files) for (const p of f.ocrPages ?? []) counts[p.reason] = (counts[p.reason] ?? 0) + 1;
+  return counts;
+}
+
 /** Uploads every file and queues one S3 notification per object; returns message id → key. */
 async function seed(stack: LocalStack, files: CorpusFile[]): Promise<Map<string, string>> {
   await eachLimit(files, 8, async (f) => {
@@ -174,7 +181,7 @@ async function collect(c: Collect) {
       key: f.key,
       bytes: f.bytes,
       outcome: doc ? 'indexed' : dead ? 'dead_lettered' : 'not_settled',
-      ...(doc ? { status: doc.status, truncated: doc.truncated, method: doc.method, contentType: doc.contentType, chars: doc.chars, ...(doc.detail ? { detail: doc.detail } : {}) } : {}),
+      ...(doc ? { status: doc.status, truncated: doc.truncated, method: doc.method, contentType: doc.contentType, chars: doc.chars, ...(doc.detail ? { detail: doc.detail } : {}), ...(doc.ocrPages ? { ocrPages: doc.ocrPages } : {}) } : {}),
       ...(dead ? { errorClass: dlq.get(f.key) ?? null } : {}),
       ...(failure && !doc ? { lastFailure: failure } : {}),
       deliveries: logs.deliveries.get(id) ?? 0,
@@ -201,6 +208,7 @@ async function collect(c: Collect) {
     peakTreeRssMiB: Math.max(0, ...c.exits.map((e) => e.peakTreeMiB)),
     peakWorkerRssMiB: Math.max(0, ...c.exits.map((e) => e.peakMainMiB)),
     wallSeconds: Math.round((Date.now() - c.started) / 1000),
+    ocrPagesByReason: ocrPagesByReason(perFile),
   };
   return { summary, entry: c.entry, dir: c.dir, at: new Date().toISOString(), load: { ...c.load, end: loadavg() }, workDir: c.workDir, exits: c.exits, files: perFile };
 }

@@ -4,7 +4,8 @@
 # what `npm run test:deploy` needs besides. Silent when everything is there.
 #
 #   prometheus                        promtool check/test rules, and a real server scraping the worker
-#   tesseract-ocr, -eng, -jpn         native OCR (the image's engine) and its English/Japanese data
+#   tesseract-ocr, -eng, -jpn, -osd   native OCR (the image's engine), its English/Japanese data and
+#                                     orientation detection (OSD)
 #   openssl                           test certificates (OpenSearch TLS, the Kubernetes API front)
 #   util-linux                        unshare (the read-only-root test)
 #   moto_server (not a Debian package) the second SQS/S3 implementation; the acceptance tests of
@@ -14,7 +15,7 @@
 #             debootstrap             on this cgroup hybrid, so runc); the stand-in base image
 set -euo pipefail
 
-PACKAGES=(prometheus tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn openssl util-linux)
+PACKAGES=(prometheus tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-osd openssl util-linux)
 if [ "${1:-}" = "--deploy" ]; then
   PACKAGES+=(buildah podman runc debootstrap)
 fi

@@ -9,6 +9,8 @@ export interface IndexedDoc {
   contentType: string;
   chars: number;
   detail?: string;
+  /** Pages OCR'd and why (`extraction.ocr_pages`), when the worker records them. */
+  ocrPages?: Array<{ page: number; reason: string }>;
 }
 
 /** The file sink's NDJSON: the last document written per key. */
@@ -23,7 +25,7 @@ export async function readIndex(path: string): Promise<Map<string, IndexedDoc>> 
       content_type: string;
       content_length: number;
       truncated?: boolean;
-      extraction: { status: string; method: string; detail?: string };
+      extraction: { status: string; method: string; detail?: string; ocr_pages?: Array<{ page: number; reason: string }> };
     };
     i += 1;
     docs.set(d.key, {
@@ -33,6 +35,7 @@ export async function readIndex(path: string): Promise<Map<string, IndexedDoc>> 
       contentType: d.content_type,
       chars: d.content_length,
       ...(d.extraction.detail ? { detail: d.extraction.detail.slice(0, 200) } : {}),
+      ...(d.extraction.ocr_pages ? { ocrPages: d.extraction.ocr_pages } : {}),
     });
   }
   return docs;

@@ -17,6 +17,12 @@ export interface PdfImage {
 
 export interface PdfPage {
   lines?: string[];
+  /**
+   * An invisible text layer (render mode 3, as a scanner lays its OCR over the image), written byte
+   * for byte (a latin1 string, only `()\\` escaped): the font's WinAnsi encoding decodes it, so
+   * UTF-8 or Shift_JIS bytes make a mojibake text layer.
+   */
+  rawLines?: string[];
   image?: PdfImage;
   /** Page size in points; A4 by default. */
   widthPt?: number;
@@ -29,6 +35,8 @@ export interface PdfPage {
 export interface PdfOptions {
   /** Adds an /Encrypt dictionary whose user password is not empty: readers must ask for it. */
   encrypted?: boolean;
+  /** A document information dictionary (Title, Author, CreationDate...), written as literal strings. */
+  info?: Record<string, string>;
 }
 
 const A4 = { w: 595.28, h: 841.89 };
@@ -63,10 +71,11 @@ export function buildPdf(pages: PdfPage[], options: PdfOptions = {}): Buffer {
       resources += ` /XObject << /Im1 ${imageId} 0 R >>`;
       content += `q ${w} 0 0 ${h} 0 0 cm /Im1 Do Q\n`;
     }
-    if (page.lines && page.lines.length > 0) {
+    for (const [lines, mode] of [[(page.lines ?? []).map(escapeText), 0], [(page.rawLines ?? []).map((l) => l.replace(/[\\()]/g, (c) => `\\${c}`)), 3]] as const) {
+      if (lines.length === 0) continue;
       const size = page.fontSize ?? 11;
-      content += `BT /F1 ${size} Tf ${size * 1.3} TL 50 ${h - 60} Td\n`;
-      for (const line of page.lines) content += `(${escapeText(line)}) Tj T*\n`;
+      content += `BT /F1 ${size} Tf ${mode} Tr ${size * 1.3} TL 50 ${h - 60} Td\n`;
+      for (const line of lines) content += `(${line}) Tj T*\n`;
       content += 'ET\n';
     }
     const contentId = add(stream('', Buffer.from(content, 'latin1')));
@@ -80,6 +89,8 @@ export function buildPdf(pages: PdfPage[], options: PdfOptions = {}): Buffer {
     encryptId = add(`<< /Filter /Standard /V 1 /R 2 /Length 40 /P -44 /O <${hex(0x5a)}> /U <${hex(0xa5)}> >>`);
   }
 
+  const infoId = options.info ? add(`<< ${Object.entries(options.info).map(([k, v]) => `/${k} (${escapeText(v)})`).join(' ')} >>`) : undefined;
+
   const chunks: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
   let offset = chunks[0]!.length;
   const offsets: number[] = [];
@@ -91,7 +102,7 @@ export function buildPdf(pages: PdfPage[], options: PdfOptions = {}): Buffer {
   });
   const xref = [`xref\n0 ${objects.length + 1}\n`, '0000000000 65535 f \n', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
   const id = '<0123456789abcdef0123456789abcdef>';
-  const trailer = `trailer\n<< /Size ${objects.length + 1} /Root ${catalogId} 0 R${encryptId ? ` /Encrypt ${encryptId} 0 R` : ''} /ID [${id} ${id}] >>\nstartxref\n${offset}\n%%EOF\n`;
+  const trailer = `trailer\n<< /Size ${objects.length + 1} /Root ${catalogId} 0 R${infoId ? ` /Info ${infoId} 0 R` : ''}${encryptId ? ` /Encrypt ${encryptId} 0 R` : ''} /ID [${id} ${id}] >>\nstartxref\n${offset}\n%%EOF\n`;
   chunks.push(Buffer.from(xref + trailer, 'latin1'));
   return Buffer.concat(chunks);
 }

@@ -66,7 +66,7 @@ export function resolveSandboxDefaults<T extends SandboxInputs>(raw: T): T & { S
 
 /**
  * V8 heap limit of a sandbox. Outside the heap a sandbox holds ~110 MiB of loaded readers (pdf.js,
- * sharp, mammoth), the young generation and pixels; with less than 180 MiB of room a JavaScript
+ * sharp), the young generation and pixels; with less than 180 MiB of room a JavaScript
  * runaway reached the RSS cap before the heap limit (measured: html-to-text with a 240 MiB heap
  * peaked at 308 MiB RSS in a bare process).
  */

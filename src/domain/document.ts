@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 export type ExtractionStatus = 'ok' | 'empty' | 'unsupported' | 'encrypted' | 'partial' | 'failed';
-export type ExtractionMethod = 'text' | 'html' | 'pdf_text' | 'ocr' | 'pdf_ocr' | 'office' | 'none';
+export type ExtractionMethod = 'text' | 'html' | 'pdf_text' | 'ocr' | 'pdf_ocr' | 'office' | 'email' | 'archive' | 'none';
 
 export interface OcrSummary {
   engine: string;
@@ -9,6 +9,27 @@ export interface OcrSummary {
   pages_ocr: number;
   mean_confidence: number | null;
 }
+
+/** What a file says about itself (PDF Info, office core properties, mail headers); dates in ISO 8601. */
+export interface DocumentMetadata {
+  title?: string;
+  author?: string;
+  created_at?: string;
+}
+
+/** Names listed of one archive (every level, in order): the index keeps at most this many. */
+export const MAX_MEMBERS_LISTED = 1000;
+
+/** Why a PDF page was OCR'd: it had no text layer, its text layer was garbage, or PDF_STRATEGY says every page. */
+export type OcrPageReason = 'no_text' | 'garbled_text' | 'strategy';
+
+export interface OcrPage {
+  page: number;
+  reason: OcrPageReason;
+}
+
+/** Pages listed per document in `extraction.ocr_pages`; a longer document keeps the first ones (its `ocr.pages_ocr` counts all). */
+export const MAX_OCR_PAGES_LISTED = 100;
 
 /** What extraction found, as the document needs it (the extractor port returns this and a thumbnail). */
 export interface ExtractedText {
@@ -23,6 +44,11 @@ export interface ExtractedText {
   ocr?: OcrSummary;
   language?: string;
   truncated?: boolean;
+  metadata?: DocumentMetadata;
+  /** An archive's or a mail's members (paths inside it), each read into `text`. */
+  members?: string[];
+  /** The PDF pages that were OCR'd and why (at most MAX_OCR_PAGES_LISTED). */
+  ocrPages?: OcrPage[];
 }
 
 /** One search document per S3 key, describing its current version. Field names are the index mapping's. */
@@ -39,7 +65,7 @@ export interface SearchDocument {
   content: string;
   content_length: number;
   checksum: string;
-  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string };
+  extraction: { method: ExtractionMethod; status: ExtractionStatus; ms: number; detail?: string; ocr_pages?: OcrPage[] };
   indexed_at: string;
   sequencer?: string | null;
   pages?: number;
@@ -49,6 +75,10 @@ export interface SearchDocument {
   language?: string;
   truncated?: boolean;
   thumbnail_key?: string;
+  title?: string;
+  author?: string;
+  created_at?: string;
+  members?: string[];
 }
 
 /** S3 reports the absent version of an unversioned bucket as the string "null". */
@@ -123,7 +153,13 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
     content,
     content_length: extraction.text.length,
     checksum: object.sha256,
-    extraction: { method: extraction.method, status: extraction.status, ms: opts.extractMs, ...(extraction.detail ? { detail: extraction.detail } : {}) },
+    extraction: {
+      method: extraction.method,
+      status: extraction.status,
+      ms: opts.extractMs,
+      ...(extraction.detail ? { detail: extraction.detail } : {}),
+      ...(extraction.ocrPages?.length ? { ocr_pages: extraction.ocrPages.slice(0, MAX_OCR_PAGES_LISTED) } : {}),
+    },
     indexed_at: opts.indexedAt.toISOString(),
     sequencer: object.sequencer,
   };
@@ -132,5 +168,10 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
   if (extraction.ocr) document.ocr = extraction.ocr;
   if (extraction.language) document.language = extraction.language;
   if (truncated || extraction.truncated) document.truncated = true;
+  const { title, author, created_at } = extraction.metadata ?? {};
+  if (title) document.title = title;
+  if (author) document.author = author;
+  if (created_at) document.created_at = created_at;
+  if (extraction.members && extraction.members.length > 0) document.members = extraction.members.slice(0, MAX_MEMBERS_LISTED);
   return document;
 }

@@ -14,7 +14,7 @@ const STAGES: MetricStage[] = ['fetch', 'extract', 'ocr', 'thumbnail', 'index', 
 const RECYCLE_REASONS = ['jobs', 'memory', 'timeout', 'error', 'large_input', 'exited', 'aborted'];
 const BULK_RESULTS = ['ok', 'partial', 'retry', 'error'];
 /** What an extraction sandbox was reading when it died, and which limit ended it. */
-export const EXTRACT_CRASH_STAGES = ['detect', 'text', 'html', 'pdf', 'image', 'office'] as const;
+export const EXTRACT_CRASH_STAGES = ['detect', 'text', 'html', 'pdf', 'image', 'office', 'archive', 'email'] as const;
 export const EXTRACT_CRASH_LIMITS = ['heap', 'memory', 'time', 'crash'] as const;
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {

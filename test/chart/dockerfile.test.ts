@@ -117,7 +117,7 @@ describe('Dockerfile', () => {
 
   it('reads Debian tesseract data by default and caps glibc arenas for recycled OCR threads', () => {
     const runtime = (stages.at(-1) ?? []).map((i) => `${i.op} ${i.args}`).join('\n');
-    expect(runtime).toMatch(/apt-get install[^\n]*tesseract-ocr-eng[^\n]*tesseract-ocr-jpn/);
+    expect(runtime).toMatch(/apt-get install[^\n]*tesseract-ocr-eng[^\n]*tesseract-ocr-jpn[^\n]*tesseract-ocr-osd/);
     expect(runtime).toMatch(/TESSDATA_DIR=\/usr\/share\/tesseract-ocr\/5\/tessdata/);
     expect(runtime).toMatch(/MALLOC_ARENA_MAX=2/);
   });

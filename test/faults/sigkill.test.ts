@@ -1,11 +1,16 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rng } from '../../devstack/samples.js';
 import { FULL, SCENARIO_TIMEOUT_MS, World, report } from './harness/world.js';
 
 /**
- * Scenario 1: SIGKILL at random moments. The worker is killed without warning (OOM killer, node
- * loss) again and again while it works through the corpus; SQS redelivers what was in flight, and
- * indexing by a stable `_id` makes every redelivery an overwrite.
+ * Scenario 1: SIGKILL at random moments. The worker is killed without warning, for reasons that
+ * have nothing to do with its documents (node loss, eviction, a pod deleted past its grace period),
+ * again and again while it works through the corpus; SQS redelivers what was in flight, and
+ * indexing by a stable `_id` makes every redelivery an overwrite. Each replacement is a new pod with
+ * a new emptyDir as TEMP_DIR, as Kubernetes does it. (A kill within one pod keeps TEMP_DIR and its
+ * in-flight journal: that is the OOM kill or crash the poison guard exists for, and after two such
+ * deaths with a message alone it is dead-lettered as `poison`; test/faults/poison.test.ts.)
  */
 const MESSAGES = FULL ? 200 : 60;
 const ROUNDS = FULL ? 10 : 4;
@@ -22,7 +27,7 @@ describe('fault 1: SIGKILL at random moments', { timeout: SCENARIO_TIMEOUT_MS },
     const rand = rng(1234);
     const kills: Array<{ afterMs: number; indexedBefore: number }> = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const w = world.startWorker({ MAX_INFLIGHT: '8' });
+      const w = world.startWorker({ MAX_INFLIGHT: '8', TEMP_DIR: join(world.dir, `pod-${round}`) });
       // A random moment: every other round during start-up/first receive, otherwise mid-work
       // (once this worker has indexed something), so kills land between download, index and ack.
       await w.waitForLog((l) => l.event === 'startup', 20_000);
@@ -38,7 +43,7 @@ describe('fault 1: SIGKILL at random moments', { timeout: SCENARIO_TIMEOUT_MS },
       expect(exit.signal).toBe('SIGKILL');
       kills.push({ afterMs, indexedBefore });
     }
-    const last = world.startWorker({ MAX_INFLIGHT: '8' });
+    const last = world.startWorker({ MAX_INFLIGHT: '8', TEMP_DIR: join(world.dir, 'pod-last') });
     await world.until(() => world.double.docs.size >= samples.length, 120_000, () => `${world.double.docs.size}/${samples.length} indexed`);
     // What the killed workers held in flight comes back after VISIBILITY_TIMEOUT and is re-indexed.
     await world.drained(60_000);

@@ -18,6 +18,12 @@ export type Kind =
   | 'odt'
   | 'ods'
   | 'odp'
+  | 'email'
+  | 'rtf'
+  | 'zip'
+  | 'gzip'
+  /** OLE compound file: legacy .doc/.xls/.ppt or Outlook .msg, told apart by its streams. */
+  | 'cfb'
   | 'binary';
 
 export interface Detected {
@@ -39,6 +45,22 @@ const BY_MIME: Record<string, Kind> = {
   'application/vnd.oasis.opendocument.text': 'odt',
   'application/vnd.oasis.opendocument.spreadsheet': 'ods',
   'application/vnd.oasis.opendocument.presentation': 'odp',
+  // Macro-enabled OOXML and templates are the same packages: their macros are never run, only their text read.
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.template': 'docx',
+  'application/vnd.ms-word.document.macroenabled.12': 'docx',
+  'application/vnd.ms-word.template.macroenabled.12': 'docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.template': 'xlsx',
+  'application/vnd.ms-excel.sheet.macroenabled.12': 'xlsx',
+  'application/vnd.ms-excel.template.macroenabled.12': 'xlsx',
+  'application/vnd.openxmlformats-officedocument.presentationml.slideshow': 'pptx',
+  'application/vnd.openxmlformats-officedocument.presentationml.template': 'pptx',
+  'application/vnd.ms-powerpoint.presentation.macroenabled.12': 'pptx',
+  'application/vnd.ms-powerpoint.slideshow.macroenabled.12': 'pptx',
+  'application/vnd.ms-powerpoint.template.macroenabled.12': 'pptx',
+  'application/rtf': 'rtf',
+  'application/zip': 'zip',
+  'application/gzip': 'gzip',
+  'application/x-cfb': 'cfb',
   'application/xml': 'xml',
   'text/xml': 'xml',
 };
@@ -56,7 +78,17 @@ const TEXT_BY_EXTENSION: Record<string, { kind: Kind; contentType: string }> = {
   xhtml: { kind: 'html', contentType: 'application/xhtml+xml' },
   xml: { kind: 'xml', contentType: 'application/xml' },
   svg: { kind: 'xml', contentType: 'image/svg+xml' },
+  eml: { kind: 'email', contentType: 'message/rfc822' },
 };
+
+/** RFC 5322 header fields a mail starts with; two of them in the first lines make it an e-mail. */
+const MAIL_HEADER = /^(from|to|subject|date|message-id|mime-version|received|return-path|delivered-to|reply-to|content-type):/gim;
+
+function looksLikeMail(start: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9-]*:/.test(start)) return false;
+  const head = start.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  return new Set(head.match(MAIL_HEADER)?.map((h) => h.toLowerCase())).size >= 2;
+}
 
 const HTML_START = /^\s*(<!--[\s\S]*?-->\s*)*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i;
 
@@ -106,6 +138,7 @@ export async function detectType(path: string, size: number, extension: string):
   const start = head.subarray(0, 4096).toString('utf8');
   if (HTML_START.test(start)) return { kind: 'html', contentType: 'text/html' };
   if (byExtension) return byExtension;
+  if (looksLikeMail(start)) return { kind: 'email', contentType: 'message/rfc822' };
   const trimmed = start.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     if (size <= SNIFF_BYTES) {

@@ -2,7 +2,7 @@
  * The versioned index template. Bump TEMPLATE_VERSION with any mapping change; a cluster holding an
  * older version is reported at start-up, never silently overwritten.
  */
-export const TEMPLATE_VERSION = 1;
+export const TEMPLATE_VERSION = 2;
 
 export function templateName(indexName: string): string {
   return `${indexName}-template`;
@@ -42,8 +42,20 @@ export function indexTemplate(indexName: string) {
           pages: { type: 'integer' },
           truncated: { type: 'boolean' },
           thumbnail_key: keyword,
+          // From PDF Info, office core properties and mail headers (version 2).
+          title: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 512 }, cjk: { type: 'text', analyzer: 'cjk' } } },
+          author: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 }, cjk: { type: 'text', analyzer: 'cjk' } } },
+          created_at: { type: 'date' },
+          members: { type: 'keyword', ignore_above: 1024, fields: { text: { type: 'text' } } },
           extraction: {
-            properties: { method: keyword, status: keyword, ms: { type: 'integer' }, detail: { type: 'text' } },
+            properties: {
+              method: keyword,
+              status: keyword,
+              ms: { type: 'integer' },
+              detail: { type: 'text' },
+              // Which PDF pages were OCR'd and why (no_text, garbled_text, strategy): filterable by reason.
+              ocr_pages: { properties: { page: { type: 'integer' }, reason: keyword } },
+            },
           },
           ocr: {
             properties: { engine: keyword, languages: keyword, pages_ocr: { type: 'integer' }, mean_confidence: { type: 'float' } },

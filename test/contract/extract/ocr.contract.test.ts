@@ -38,7 +38,9 @@ describe('OCR accuracy on generated A4 pages at 200 DPI (jpn+eng, 2 workers)', (
     await extractor.close();
   });
 
-  it('English >= 95% words and Japanese >= 85% characters, recognised concurrently', async () => {
+  // Not a speed check (bench:ocr is): two jpn+eng workers starting the full WASM build with osd data
+  // and three A4 pages read with orientation detection need more than the default 30 s on two busy cores.
+  it('English >= 95% words and Japanese >= 85% characters, recognised concurrently', { timeout: 90_000 }, async () => {
     const en = [renderTextPage(englishText(320, 1)), renderTextPage(englishText(320, 2))];
     const ja = renderTextPage(japaneseText(700, 5), { cjk: true });
     expect(en[0]!.text.split(/\s+/).length).toBeGreaterThanOrEqual(280);
@@ -107,7 +109,8 @@ describe('scanned PDFs and multi-page images (eng, 1 worker)', () => {
     const { extractor: ocrOnly } = ocrExtractor({ PDF_STRATEGY: 'ocr_only', PDF_DPI: '150' });
     const o = await ocrOnly.extract(await files.input('a.pdf', pdf));
     expect(o.ocr?.pages_ocr).toBe(2);
-    expect(wordAccuracy('Closing words of the report in the text layer.', o.text.split('\n\n')[1]!)).toBeGreaterThanOrEqual(0.9);
+    // The last part: an OCR'd page may hold blank lines of its own between its blocks.
+    expect(wordAccuracy('Closing words of the report in the text layer.', o.text.split('\n\n').at(-1)!)).toBeGreaterThanOrEqual(0.9);
     await ocrOnly.close();
   });
 

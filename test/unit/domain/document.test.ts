@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildDocument, capContent, documentId, extensionOf, filenameOf, normaliseVersion } from '../../../src/domain/document.js';
+import { buildDocument, capContent, MAX_OCR_PAGES_LISTED, documentId, extensionOf, filenameOf, normaliseVersion } from '../../../src/domain/document.js';
 
 describe('documentId: one document per key', () => {
   it('is stable for the same bucket and key', () => {
@@ -78,5 +78,24 @@ describe('buildDocument', () => {
     const doc = buildDocument(object, { ...extraction, pages: 2, ocr, language: 'ja', detail: 'page 2 OCR' }, opts);
     expect(doc).toMatchObject({ pages: 2, ocr, language: 'ja', extraction: { detail: 'page 2 OCR' } });
     expect(buildDocument(object, extraction, opts)).not.toHaveProperty('pages');
+  });
+
+  it('title, author and created_at from the metadata, and an archive\'s member list (capped), only when given', () => {
+    const members = Array.from({ length: 1200 }, (_, i) => `m${i}.txt`);
+    const doc = buildDocument(object, { ...extraction, metadata: { title: '年次報告書', author: 'Jane', created_at: '2023-06-01T08:00:00.000Z' }, members }, opts);
+    expect(doc).toMatchObject({ title: '年次報告書', author: 'Jane', created_at: '2023-06-01T08:00:00.000Z' });
+    expect(doc.members).toHaveLength(1000);
+    expect(doc.members?.[999]).toBe('m999.txt');
+    const plain = buildDocument(object, { ...extraction, metadata: { title: 'Only a title' }, members: [] }, opts);
+    expect(plain.title).toBe('Only a title');
+    for (const absent of ['author', 'created_at', 'members']) expect(plain).not.toHaveProperty(absent);
+  });
+
+  it('lists the OCR\'d pages and why under extraction.ocr_pages, at most MAX_OCR_PAGES_LISTED', () => {
+    const ocrPages = Array.from({ length: MAX_OCR_PAGES_LISTED + 5 }, (_, i) => ({ page: i + 1, reason: i === 0 ? ('garbled_text' as const) : ('no_text' as const) }));
+    const doc = buildDocument(object, { ...extraction, method: 'pdf_ocr', ocrPages }, opts);
+    expect(doc.extraction.ocr_pages).toHaveLength(MAX_OCR_PAGES_LISTED);
+    expect(doc.extraction.ocr_pages![0]).toEqual({ page: 1, reason: 'garbled_text' });
+    expect(buildDocument(object, extraction, opts).extraction).not.toHaveProperty('ocr_pages');
   });
 });

@@ -44,7 +44,7 @@ describe('classifyExit: why a sandbox died, as an error class', () => {
   });
 
   it('every phase is a label of docsift_extract_crashes_total', () => {
-    const phases: Record<ExtractPhase, true> = { detect: true, text: true, html: true, pdf: true, image: true, office: true };
+    const phases: Record<ExtractPhase, true> = { detect: true, text: true, html: true, pdf: true, image: true, office: true, archive: true, email: true };
     expect([...EXTRACT_CRASH_STAGES].sort()).toEqual(Object.keys(phases).sort());
   });
 });

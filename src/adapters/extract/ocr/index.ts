@@ -35,7 +35,7 @@ export function chooseOcrEngine(config: Config, binary = 'tesseract'): EngineCho
   if (config.OCR_ENGINE === 'tesseract.js') return { engine: 'tesseract.js', reason: 'OCR_ENGINE=tesseract.js' };
   try {
     const found = findTesseract(binary);
-    checkNativeLanguages(found, config.OCR_LANGUAGES, config.TESSDATA_DIR);
+    checkNativeLanguages(found, config.OCR_LANGUAGES, config.TESSDATA_DIR, config.OCR_DETECT_ORIENTATION);
     return { engine: 'native', binary: found, reason: `OCR_ENGINE=${config.OCR_ENGINE}: ${found} has ${config.OCR_LANGUAGES}` };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
@@ -61,6 +61,7 @@ export function createOcrService(config: Config, deps: OcrDeps): OcrService {
       processes: workers,
       timeoutMs: config.OCR_TIMEOUT * 1000,
       heartbeat: deps.heartbeat,
+      orientation: config.OCR_DETECT_ORIENTATION,
     });
   }
   return new TesseractPool({
@@ -72,6 +73,7 @@ export function createOcrService(config: Config, deps: OcrDeps): OcrService {
     timeoutMs: config.OCR_TIMEOUT * 1000,
     startTimeoutMs: config.OCR_START_TIMEOUT * 1000,
     largeInputPixels: LARGE_INPUT_PIXELS,
+    orientation: config.OCR_DETECT_ORIENTATION,
     logger: deps.logger,
     onRecycle: (reason) => deps.metrics.ocrRecycles.inc({ reason }),
     heartbeat: deps.heartbeat,

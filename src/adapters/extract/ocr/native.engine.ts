@@ -18,6 +18,13 @@ export interface NativeOptions {
   timeoutMs: number;
   binary?: string;
   heartbeat?: (component: string) => void;
+  /**
+   * Detect each page's orientation and read it upright: page segmentation mode 1 (auto with OSD)
+   * instead of 3 (auto). Needs `osd.traineddata` (Debian: tesseract-ocr-osd), which
+   * checkNativeLanguages requires.
+   * @defaultValue true
+   */
+  orientation?: boolean;
 }
 
 /**
@@ -44,7 +51,7 @@ export function findTesseract(binary = 'tesseract'): string {
 }
 
 /** Checks the languages against `tesseract --list-langs` once at start-up. */
-export function checkNativeLanguages(binary: string, languages: string, tessdataDir?: string): void {
+export function checkNativeLanguages(binary: string, languages: string, tessdataDir?: string, orientation = true): void {
   const args = ['--list-langs', ...(tessdataDir ? ['--tessdata-dir', tessdataDir] : [])];
   const out = execFileSync(binary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
   const have = new Set(out.split('\n').slice(1).map((l) => l.trim()).filter(Boolean));
@@ -56,6 +63,10 @@ export function checkNativeLanguages(binary: string, languages: string, tessdata
   // a directory of bare traineddata files would fail every page (no .tsv written), not start-up.
   if (tessdataDir && !existsSync(join(tessdataDir, 'configs', 'tsv'))) {
     throw new Error(`TESSDATA_DIR=${tessdataDir} has no configs/tsv, which OCR_ENGINE=native needs (Debian's tesseract-ocr tessdata has it)`);
+  }
+  // Without osd, page segmentation mode 1 silently reads a turned page as it lies (garbage).
+  if (orientation && !have.has('osd')) {
+    throw new Error(`OCR_DETECT_ORIENTATION=true but native tesseract has no osd: apt-get install tesseract-ocr-osd${tessdataDir ? `, or put osd.traineddata in TESSDATA_DIR=${tessdataDir}` : ''}`);
   }
 }
 
@@ -165,7 +176,7 @@ export class NativeTesseract implements OcrService {
     const started = performance.now();
     try {
       const base = join(dir, 'out');
-      const args = ['stdin', base, '-l', this.options.languages, '--oem', '1', '--psm', '3'];
+      const args = ['stdin', base, '-l', this.options.languages, '--oem', '1', '--psm', this.options.orientation === false ? '3' : '1'];
       if (this.options.tessdataDir) args.push('--tessdata-dir', this.options.tessdataDir);
       if (image.dpi !== undefined) args.push('--dpi', String(image.dpi));
       args.push('txt', 'tsv');

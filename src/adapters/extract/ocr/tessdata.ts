@@ -10,6 +10,11 @@ export interface LangSource {
   gzip: boolean;
   /** Label for results: `npm:4.0.0_best_int` or the directory. */
   label: string;
+  /**
+   * Orientation and script detection data (`osd.traineddata`, gzipped or not): TESSDATA_DIR's when
+   * it has one, else the @tesseract.js-data/osd package's. Absent, pages are read as they lie.
+   */
+  osdFile?: string | undefined;
   /** Removes the directory of links made for the npm packages. */
   dispose(): void;
 }
@@ -18,7 +23,7 @@ export function splitLanguages(languages: string): string[] {
   return languages.split('+').filter((l) => l !== '');
 }
 
-/** The `4.0.0_best_int` (LSTM, integer) data of an @tesseract.js-data package, if installed. */
+/** The `4.0.0_best_int` data of an @tesseract.js-data package (LSTM, integer; osd is legacy only), if installed. */
 function npmTraineddata(lang: string): string | undefined {
   try {
     const root = dirname(require.resolve(`@tesseract.js-data/${lang}/package.json`));
@@ -44,7 +49,8 @@ export function resolveLangSource(languages: string, tessdataDir: string | undef
         `OCR_LANGUAGES=${languages}: no ${missing.map((l) => `${l}.traineddata`).join(', ')} in TESSDATA_DIR=${tessdataDir}`,
       );
     }
-    return { langPath: tessdataDir, gzip: false, label: tessdataDir, dispose: () => undefined };
+    const osd = join(tessdataDir, 'osd.traineddata');
+    return { langPath: tessdataDir, gzip: false, label: tessdataDir, osdFile: existsSync(osd) ? osd : npmTraineddata('osd'), dispose: () => undefined };
   }
   const files = langs.map((l) => [l, npmTraineddata(l)] as const);
   const missing = files.filter(([, f]) => f === undefined).map(([l]) => l);
@@ -61,6 +67,7 @@ export function resolveLangSource(languages: string, tessdataDir: string | undef
     langPath: dir,
     gzip: true,
     label: 'npm:4.0.0_best_int',
+    osdFile: npmTraineddata('osd'),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

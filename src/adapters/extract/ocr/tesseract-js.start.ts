@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import type { Worker as ThreadWorker } from 'node:worker_threads';
+import type Tesseract from 'tesseract.js';
+import { gunzipSync } from 'node:zlib';
 import { DocsiftError } from '../../../domain/errors.js';
 import { guardMessageListeners, loadTesseract, takeSpawnedThread } from './tesseract-js.loader.js';
 import { timeout, type TesseractPoolOptions, type TWorker } from './tesseract-js.types.js';
@@ -20,6 +23,30 @@ export interface StartHooks {
   onStray: (err: unknown) => void;
 }
 
+/** Page segmentation: automatic (3), with orientation and script detection first (1) when osd data is at hand. */
+export function pageSegMode(options: TesseractPoolOptions): '1' | '3' {
+  return options.orientation !== false && options.langSource.osdFile ? '1' : '3';
+}
+
+/**
+ * Orientation detection runs tesseract's legacy classifier on `osd.traineddata`, which the
+ * LSTM-only WASM build leaves out: with OSD the worker loads the full build (recognition stays
+ * LSTM_ONLY). tesseract loads `osd` lazily from its data path (the WASM file system's `.`) the first
+ * time a page is segmented with OSD, so the file is written there.
+ */
+async function prepareWorker(worker: TWorker, options: TesseractPoolOptions): Promise<void> {
+  const psm = pageSegMode(options);
+  if (psm === '1') {
+    const data = await readFile(options.langSource.osdFile!);
+    const plain = data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data) : data;
+    await worker.FS('writeFile', ['osd.traineddata', plain]);
+  }
+  // OSD reports each page's doubts ("Weak margin", "Too few characters") through tesseract's debug
+  // output, which the WASM build writes to the process's stderr: to the null device instead, so the
+  // worker's stderr stays JSON logs.
+  await worker.setParameters({ tessedit_pageseg_mode: psm as Tesseract.PSM, debug_file: '/dev/null' });
+}
+
 /**
  * Starts one tesseract.js worker and the thread behind it, within the start timeout. Without an
  * errorHandler a failed language load is thrown uncaught; with one, createWorker can hang: both are
@@ -38,6 +65,7 @@ export async function startTesseractWorker(options: TesseractPoolOptions, hooks:
       langPath: options.langSource.langPath,
       gzip: options.langSource.gzip,
       cacheMethod: 'none',
+      legacyCore: pageSegMode(options) === '1',
       errorHandler: (err: unknown) => rejectStart(new Error(`OCR worker error: ${String(err)}`)),
     },
     INIT_CONFIG,
@@ -50,7 +78,11 @@ export async function startTesseractWorker(options: TesseractPoolOptions, hooks:
     hooks.onThreadDied(`thread exited with code ${code}`);
   });
   try {
-    const worker = await timeout(Promise.race([created, startFailed]), options.startTimeoutMs, () => new Error(`OCR worker did not start within ${options.startTimeoutMs} ms`));
+    const prepared = created.then(async (w) => {
+      await prepareWorker(w, options);
+      return w;
+    });
+    const worker = await timeout(Promise.race([prepared, startFailed]), options.startTimeoutMs, () => new Error(`OCR worker did not start within ${options.startTimeoutMs} ms`));
     return { worker, thread: thread ?? (worker as unknown as { worker?: ThreadWorker }).worker };
   } catch (err) {
     void thread?.terminate();

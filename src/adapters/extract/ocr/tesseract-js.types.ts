@@ -12,6 +12,13 @@ export interface TesseractPoolOptions {
   languages: string;
   langSource: LangSource;
   workers: number;
+  /**
+   * Detect each page's orientation and read it upright (page segmentation mode 1, auto with OSD)
+   * when the language source has osd data; else mode 3 (auto). Either way never the library's
+   * default single block, which reads straight across columns.
+   * @defaultValue true
+   */
+  orientation?: boolean;
   /** Replace a worker after this many jobs. */
   recycleJobs: number;
   /** Replace a worker when (RSS - baseline) / live workers passes this many MiB. */

@@ -1,10 +1,10 @@
-import mammoth from 'mammoth';
-import { readFile } from 'node:fs/promises';
 import { DocsiftError } from '../../../domain/errors.js';
 import type { Extraction } from '../../../ports/extractor.port.js';
 import { throwIfAborted } from '../signal.js';
 import { TextBudget } from '../text-budget.js';
 import { tooComplexIfStackOverflow } from '../too-complex.js';
+import { docxText } from './docx.js';
+import { officeMetadata } from './properties.js';
 import { xlsxText } from './xlsx.js';
 import { MAX_XML_DEPTH, streamXml } from './xml-stream.js';
 import { TextCollector, tidy, type TextRules } from './xml-text.js';
@@ -42,19 +42,6 @@ const DRAWING_RULES: TextRules = {
 
 const numbered = (prefix: string) => (a: string, b: string) =>
   Number(a.slice(prefix.length).replace(/\D/g, '')) - Number(b.slice(prefix.length).replace(/\D/g, ''));
-
-/**
- * mammoth builds the whole text of a docx before anything can be cut: its size is bounded by the
- * archive's checked uncompressed size (a docx has no shared strings to amplify), and the sandbox's
- * memory cap bounds the rest.
- */
-async function docx(zip: OfficeZip, path: string, budget: TextBudget): Promise<string[]> {
-  // mammoth inflates with JSZip, which trusts the sizes it reads: prove them first.
-  await zip.verifyAll();
-  const result = await mammoth.extractRawText({ buffer: await readFile(path) });
-  budget.add(result.value);
-  return [];
-}
 
 /** Streams one part into the budget; a part nested past MAX_XML_DEPTH is cut there, with a note. */
 async function part(zip: OfficeZip, name: string, rules: TextRules, budget: TextBudget, notes: string[]): Promise<void> {
@@ -96,20 +83,21 @@ const CONTENT_TYPES: Record<OfficeKind, string> = {
   odp: 'application/vnd.oasis.opendocument.presentation',
 };
 
-function read(kind: OfficeKind, zip: OfficeZip, path: string, budget: TextBudget, options: OfficeOptions): Promise<string[]> {
-  if (kind === 'docx') return docx(zip, path, budget);
+function read(kind: OfficeKind, zip: OfficeZip, budget: TextBudget, options: OfficeOptions): Promise<string[]> {
+  if (kind === 'docx') return docxText(zip, budget);
   if (kind === 'xlsx') return xlsxText(zip, budget, options.maxCells);
   if (kind === 'pptx') return pptx(zip, budget);
   return odf(zip, budget);
 }
 
 /**
- * docx through mammoth; xlsx, pptx and the OpenDocument formats streamed from their XML parts
- * (yauzl, htmlparser2) into the document's text budget, so a part is inflated and parsed only as
- * far as its text is kept. Size and zip-bomb checks come first.
+ * OOXML (macro-enabled and templates too) and the OpenDocument formats streamed from their XML
+ * parts (yauzl, htmlparser2) into the document's text budget, so a part is inflated and parsed
+ * only as far as its text is kept. Size and zip-bomb checks come first. `contentType` is what
+ * detection found (a .docm keeps its own); it defaults to the plain format's.
  */
-export async function extractOffice(path: string, size: number, kind: OfficeKind, maxChars: number, options: OfficeOptions, signal?: AbortSignal): Promise<Extraction> {
-  const contentType = CONTENT_TYPES[kind];
+export async function extractOffice(path: string, size: number, kind: OfficeKind, maxChars: number, options: OfficeOptions, signal?: AbortSignal, detectedType?: string): Promise<Extraction> {
+  const contentType = detectedType ?? CONTENT_TYPES[kind];
   if (size > options.maxFileBytes) {
     throw new DocsiftError('too_large', 'extract', `${kind} of ${size} bytes is over MAX_OFFICE_SIZE_MB (${Math.floor(options.maxFileBytes / 1048576)} MiB)`);
   }
@@ -119,7 +107,7 @@ export async function extractOffice(path: string, size: number, kind: OfficeKind
     throwIfAborted(signal);
     let notes: string[];
     try {
-      notes = await read(kind, zip, path, budget, options);
+      notes = await read(kind, zip, budget, options);
     } catch (err) {
       if (err instanceof DocsiftError) throw err;
       throw tooComplexIfStackOverflow(err, kind) ?? new DocsiftError('corrupt_file', 'extract', `${kind} cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -129,6 +117,8 @@ export async function extractOffice(path: string, size: number, kind: OfficeKind
     const extraction: Extraction = { contentType, text, method: 'office', status: text === '' ? 'empty' : 'ok' };
     if (truncated) extraction.truncated = true;
     if (notes.length > 0) extraction.detail = notes.join('; ');
+    const metadata = await officeMetadata(zip);
+    if (metadata) extraction.metadata = metadata;
     return extraction;
   } finally {
     zip.close();

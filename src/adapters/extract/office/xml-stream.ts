@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import { DocsiftError } from '../../../domain/errors.js';
+import { prologFilter } from './doctype.js';
 import { corrupt, type OfficeZip } from './zip.js';
 
 /** What a streaming reader of one XML part does with its events. */
@@ -22,14 +23,11 @@ export interface StreamResult {
   tooDeep: boolean;
 }
 
-function refusedDoctype(what: string): DocsiftError {
-  return new DocsiftError('corrupt_file', 'extract', `${what} contains a DOCTYPE/ENTITY declaration`);
-}
-
 /**
  * Streams one part of an office archive through htmlparser2 in XML mode: no tree is built, nesting
- * depth costs a counter, and the part is inflated only as far as the handler reads. OOXML and ODF
- * never use a DOCTYPE; one is refused, so no entity expansion can happen.
+ * depth costs a counter, and the part is inflated only as far as the handler reads. No entity is
+ * ever expanded; a DOCTYPE is checked and cut out of the prolog first (doctype.ts): plain internal
+ * entities are read past, external and nested ones refused.
  */
 export async function streamXml(zip: OfficeZip, name: string, handler: SaxHandler): Promise<StreamResult> {
   const stream = await zip.stream(name);
@@ -63,19 +61,27 @@ export async function streamXml(zip: OfficeZip, name: string, handler: SaxHandle
           depth -= 1;
           handler.close(tag);
         }),
-        onprocessinginstruction: (tag: string) => {
-          if (tag.toLowerCase() === '!doctype') failure ??= refusedDoctype(name);
-        },
       },
       { xmlMode: true, decodeEntities: true },
     );
+    const write = prologFilter(name, (text) => parser.write(text));
+    const feed = (chunk: string, last: boolean) => {
+      try {
+        write(chunk, last);
+      } catch (err) {
+        failure ??= err instanceof DocsiftError ? err : corrupt(err, name);
+      }
+    };
     stream.on('data', (chunk: string) => {
-      parser.write(chunk);
+      feed(chunk, false);
       if (failure) finish(failure);
       else if (stopped()) finish();
     });
     stream.on('end', () => {
-      parser.end();
+      feed('', true);
+      // Elements still open at the end: the part was cut off or is not XML at all.
+      if (!failure && depth > 0 && !stopped()) failure = new DocsiftError('corrupt_file', 'extract', `${name} is not well-formed XML: ${depth} element(s) never closed`);
+      if (!failure) parser.end();
       finish(failure);
     });
     stream.on('error', (err) => finish(corrupt(err, name)));

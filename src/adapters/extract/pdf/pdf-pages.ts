@@ -1,4 +1,5 @@
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { MAX_OCR_PAGES_LISTED, type OcrPage, type OcrPageReason } from '../../../domain/document.js';
 import { DocsiftError } from '../../../domain/errors.js';
 import { isBlankPage } from '../blank-page.js';
 import type { OcrImage, OcrResult } from '../ocr/ocr.types.js';
@@ -7,8 +8,10 @@ import type { PageOrder } from './page-order.js';
 
 /** What the page loop needs from the reader of one page (pdf.extractor.ts). */
 export interface PageSource {
-  /** Whether this page's text calls for OCR. */
-  wantsOcr(text: string): boolean;
+  /** Why this page's text calls for OCR, or null. */
+  wantsOcr(text: string): OcrPageReason | null;
+  /** The page's text from its text layer and its OCR, normalised. */
+  combine(layerText: string, ocrText: string, reason: OcrPageReason): string;
   /** The page as an image for OCR; throws RunawayPage past a cap. */
   image(page: PDFPageProxy, signal: AbortSignal): Promise<OcrImage>;
   recognize(image: OcrImage, signal: AbortSignal): Promise<OcrResult>;
@@ -23,7 +26,16 @@ export interface PageTally {
   pagesBlank: number;
   failedPages: number;
   confidences: number[];
+  ocrPages: OcrPage[];
   details: string[];
+}
+
+/** One page on its way to OCR: its number, its text layer and why it is OCR'd. */
+export interface OcrPageJob {
+  n: number;
+  page: PDFPageProxy;
+  text: string;
+  reason: OcrPageReason;
 }
 
 /** The document's OCR pages in flight, its deadline and the first error that ends it. */
@@ -69,7 +81,8 @@ export class PageFlight {
    * Renders page `n` in a free OCR slot and returns once it is rendered (so the next page can be
    * read); its OCR goes on in the pool and puts the page's text in order when it ends.
    */
-  async start(n: number, page: PDFPageProxy, layerText: string, source: PageSource, isFatal: (err: unknown) => boolean): Promise<void> {
+  async start(job: OcrPageJob, source: PageSource, isFatal: (err: unknown) => boolean): Promise<void> {
+    const { n, page } = job;
     let rendered!: () => void;
     let renderFailed!: (err: unknown) => void;
     let renderedOk = false;
@@ -90,7 +103,7 @@ export class PageFlight {
       return source.recognize(image, this.signal);
     });
     const settled = ocr.then(
-      (result) => this.done(n, layerText, result),
+      (result) => this.done(job, source, result),
       // A render that failed is the page loop's to count (it awaits `renderedP`).
       (err: unknown) => (renderedOk ? this.failed(n, err, isFatal) : undefined),
     );
@@ -99,17 +112,17 @@ export class PageFlight {
     await renderedP;
   }
 
-  private done(n: number, layerText: string, result: OcrResult | null): void {
+  private done(job: OcrPageJob, source: PageSource, result: OcrResult | null): void {
     this.tally.pagesRead += 1;
     if (result === null) {
       this.tally.pagesBlank += 1;
-      this.order.put(n, layerText);
+      this.order.put(job.n, job.reason === 'garbled_text' ? '' : source.combine(job.text, '', job.reason));
       return;
     }
     this.tally.pagesOcr += 1;
+    if (this.tally.ocrPages.length < MAX_OCR_PAGES_LISTED) this.tally.ocrPages.push({ page: job.n, reason: job.reason });
     if (result.confidence !== null) this.tally.confidences.push(result.confidence);
-    const ocrText = result.text.trim();
-    this.order.put(n, layerText.trim() !== '' && layerText !== ocrText ? `${layerText}\n${ocrText}` : ocrText);
+    this.order.put(job.n, source.combine(job.text, result.text.trim(), job.reason));
   }
 
   private failed(n: number, err: unknown, isFatal: (err: unknown) => boolean): void {

@@ -1,11 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { OcrPageReason } from '../../../domain/document.js';
 import { DocsiftError } from '../../../domain/errors.js';
+import { normaliseExtractedText } from '../../../domain/text-normalise.js';
+import { textLayerQuality } from '../../../domain/text-quality.js';
 import type { Extraction, Thumbnail } from '../../../ports/extractor.port.js';
 import { makeThumbnail, type ThumbnailOptions } from '../image/thumbnail.js';
 import type { OcrImage, OcrService } from '../ocr/ocr.types.js';
 import { throwIfAborted } from '../signal.js';
 import { TextBudget } from '../text-budget.js';
+import { pdfMetadata, withMetadata } from './pdf-info.js';
 import { isPasswordError, openPdf } from './pdfjs.js';
 import { scannedPageImage } from './pdf-image.js';
 import { boundedOperatorList, TooManyOperatorsError } from './pdf-operators.js';
@@ -52,10 +56,12 @@ interface Progress extends PageTally {
   budgetOutAt?: number;
 }
 
-function needsOcr(strategy: PdfStrategy, text: string, minTextChars: number): boolean {
-  if (strategy === 'text_only') return false;
-  if (strategy === 'auto') return visibleChars(text) < minTextChars;
-  return true;
+/** Why the page goes to OCR, or null: under `auto`, a short text layer or one the quality score calls garbage. */
+function ocrReason(strategy: PdfStrategy, text: string, minTextChars: number): OcrPageReason | null {
+  if (strategy === 'text_only') return null;
+  if (strategy !== 'auto') return 'strategy';
+  if (visibleChars(text) < minTextChars) return 'no_text';
+  return textLayerQuality(text, { minChars: minTextChars, minScore: 0.8 }).reason ? 'garbled_text' : null;
 }
 
 /** Errors that fail the whole document (retry later) rather than one page. */
@@ -102,13 +108,15 @@ async function pageImage(doc: PDFDocumentProxy, page: PDFPageProxy, options: Pdf
 /** How one page of this document is read: its text layer, and OCR where the strategy says. */
 function pageSource(session: () => Session, options: PdfOptions, ocr: OcrService): PageSource {
   return {
-    wantsOcr: (text) => needsOcr(options.strategy, text, options.minTextChars),
+    wantsOcr: (text) => ocrReason(options.strategy, text, options.minTextChars),
     image: (page, signal) => pageImage(session().doc, page, options, signal),
     recognize: async (image, signal) => {
       const result = await ocr.recognize(image, signal);
       options.onOcrPage?.(result.ms);
       return result;
     },
+    // A garbage text layer is replaced, not kept beside the OCR: its characters match nothing.
+    combine: (text, ocrText, reason) => normaliseExtractedText(reason !== 'garbled_text' && visibleChars(text) > 0 && text !== ocrText ? `${text}\n${ocrText}` : ocrText),
     ocrSlot: options.ocrSlot,
   };
 }
@@ -142,6 +150,8 @@ function summarise(pages: number, limit: number, options: PdfOptions, progress: 
       mean_confidence: c.length > 0 ? Math.round((c.reduce((a, b) => a + b, 0) / c.length) * 10) / 10 : null,
     };
   }
+  // Pages finish OCR out of order: listed in page order.
+  if (progress.ocrPages.length > 0) extraction.ocrPages = progress.ocrPages.sort((a, b) => a.page - b.page);
   if (thumbnail) extraction.thumbnail = thumbnail;
   return extraction;
 }
@@ -173,11 +183,12 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
   let session = opened;
   const onAbort = () => void session.task.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const progress: Progress = { budget: new TextBudget(maxChars), pagesRead: 0, pagesOcr: 0, pagesBlank: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], details: [], runaway: [] };
+  const progress: Progress = { budget: new TextBudget(maxChars), pagesRead: 0, pagesOcr: 0, pagesBlank: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], ocrPages: [], details: [], runaway: [] };
   const order = new PageOrder(progress.budget);
   const flight = new PageFlight(order, progress, signal, deadline);
   try {
     const pages = session.doc.numPages;
+    const metadata = await pdfMetadata(session.doc);
     const limit = Math.min(pages, options.maxPages);
     const source = options.ocr ? pageSource(() => session, options, options.ocr) : undefined;
     for (let n = 1; n <= limit; n += 1) {
@@ -216,7 +227,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
       // A thumbnail is a nicety: the text is what the document is for.
       thumbnail = await firstPageThumbnail(session.doc, { ...options, thumbnail: options.thumbnail }).catch(() => undefined);
     }
-    return summarise(pages, limit, options, progress, thumbnail);
+    return withMetadata(summarise(pages, limit, options, progress, thumbnail), metadata);
   } finally {
     flight.cancel();
     await flight.drain();
@@ -250,13 +261,14 @@ async function readOnePage(n: number, session: Session, options: PdfOptions, pro
       if (read.cut === 'items') throw new RunawayPage(`more than ${options.maxOperators} text items (PDF_MAX_OPERATORS)`);
       text = read.text;
     }
-    if (!source || !source.wantsOcr(text)) {
+    const reason = source ? source.wantsOcr(text) : null;
+    if (!source || !reason) {
       if (!options.ocr && visibleChars(text) < options.minTextChars) progress.pagesWithoutText += 1;
       progress.pagesRead += 1;
-      order.put(n, text);
+      order.put(n, normaliseExtractedText(text));
       return;
     }
-    await flight.start(n, page, text, source, isDocumentFatal);
+    await flight.start({ n, page, text, reason }, source, isDocumentFatal);
   } finally {
     page.cleanup();
   }
