@@ -15,6 +15,8 @@ import { chooseOcrEngine, type EngineChoice } from '../src/adapters/extract/ocr/
 import { loadConfig } from '../src/config/load.js';
 import { binaryTessdata, DEBIAN_TESSDATA, measureNativeOcr, npmTessdata, tesseractVersion, type NativeOcrResult } from './runs/native-ocr.js';
 import { runWorker, type WorkerRunResult } from './runs/worker-run.js';
+import { runPeers, type PeersResult } from './peers/peers.js';
+import { git, packageVersion } from './report/meta.js';
 import { createRunQueue, s3EventBody, sendBodies, uploadCorpus, visibleMessages, type UploadedDoc } from './stack/corpus-stack.js';
 
 /**
@@ -58,25 +60,6 @@ export interface BenchOutput {
   svgPath: string;
   pngPath: string;
   result: BenchResult;
-}
-
-function packageVersion(name: string): string | null {
-  const path = join(ROOT, 'node_modules', name, 'package.json');
-  try {
-    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
-  } catch {
-    return null;
-  }
-}
-
-function git(args: string[]): Promise<string | null> {
-  return new Promise((res) => {
-    const child = spawn('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', () => res(null));
-    child.on('exit', (code) => res(code === 0 ? out.trim() : null));
-  });
 }
 
 function build(): Promise<void> {
@@ -131,6 +114,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
   let servers: CeilingResult | null = null;
   let sameData: NativeOcrResult | null = null;
   let otherData: NativeOcrResult | null = null;
+  let peers: PeersResult | null = null;
   const repeats: Repeat[] = [];
   const npmDir = () => npmTessdata(OCR_LANGUAGES, join(tmpdir(), 'docsift-bench-tessdata'));
   const ocrDefaults = await defaultOcr(npmDir);
@@ -224,6 +208,10 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
         } else notes.push('tesseractjs run skipped: the defaults already OCR with tesseract.js here');
       }
       if (name === 'text' && textDocs.length > 0) await runOne('text', textDocs, options.textMessages, {});
+      if (name === 'peers') {
+        const ctx = { stack, work, env: { ...baseEnv(), ...stack.env, ...harness }, entry: resolve(ROOT, options.docsift), settings: options.set, timeoutMs: options.runTimeoutSeconds * 1000, cores: ncpu, log };
+        peers = await runPeers(ctx, options.quick ? 1 : 6, options.quick ? 1 : 4, options.repeat);
+      }
     }
   } finally {
     await stack.close();
@@ -242,7 +230,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
   if (shown?.rep.default) runs.default = shown.rep.default;
   sameData = shown?.rep.reference ?? null;
   const limit = shown?.limit ?? cpuLimit(corpus.docs, ncpu, null, runs.text);
-  const { ratios, targets } = derive(runs, servers, limit, perRepeat.length > 0 ? medianRatios(perRepeat.map((p) => p.ratios)) : undefined);
+  const { ratios, targets } = derive(runs, servers, limit, perRepeat.length > 0 ? medianRatios(perRepeat.map((p) => p.ratios)) : undefined, peers);
   const contended = Object.values(runs)
     .filter((r): r is WorkerRunResult => r !== undefined && (r.machine.otherCores ?? 0) > 0.25)
     .map((r) => `${r.name} (${r.machine.otherCores} cores used by other processes)`);
@@ -283,6 +271,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutput> {
     })),
     cpuLimit: limit,
     ratios,
+    peers,
     targets,
     contended,
     notes,

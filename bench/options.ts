@@ -1,6 +1,6 @@
 import { DEFAULT_MIX, parseMix, type Mix } from './corpus/plan.js';
 
-export const RUN_NAMES = ['legacy', 'default', 'tesseractjs', 'text'] as const;
+export const RUN_NAMES = ['legacy', 'default', 'tesseractjs', 'text', 'peers'] as const;
 export type RunName = (typeof RUN_NAMES)[number];
 
 export interface BenchOptions {
@@ -37,10 +37,11 @@ export const USAGE = `npm run bench -- [options]
   --mix text=70,image=20,scanpdf=10
                           shares of text documents, single-page scanned images, 2-page scanned PDFs
   --seed N                corpus seed (default 1); the same seed gives the same corpus
-  --runs legacy,default,tesseractjs,text
-                          which worker runs, in this order (quick: legacy,default,text); tesseractjs is the
+  --runs legacy,default,tesseractjs,text,peers
+                          which worker runs, in this order (quick: legacy,default,text,peers); tesseractjs is the
                           defaults with OCR_ENGINE=tesseract.js on the reference's language data (run when
-                          the defaults pick native tesseract)
+                          the defaults pick native tesseract); peers is the scanned-PDF section: the naive
+                          floor, ocrmypdf and docsift's defaults on 6 x 4-page scans (quick: one 1-page scan), --repeat times
   --repeat N              runs of legacy, the native reference and default, in turn (default 3, quick 1);
                           the ratios and targets are the medians of the repeats' own ratios
   --text-messages N       messages of the text-only run (default 3000, quick 200)
@@ -66,7 +67,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     documents: quick ? 10 : 120,
     mix: DEFAULT_MIX,
     seed: 1,
-    runs: quick ? ['legacy', 'default', 'text'] : [...RUN_NAMES],
+    runs: quick ? ['legacy', 'default', 'text', 'peers'] : [...RUN_NAMES],
     textMessages: quick ? 200 : 3000,
     repeat: quick ? 1 : 3,
     ceilingMessages: quick ? 200 : 3000,

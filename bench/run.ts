@@ -21,6 +21,7 @@ try {
   if (result.servers) console.log(`servers' ceiling (receive + HEAD + GET + delete, no processing): ${result.servers.messagesPerMinute} msg/min`);
   if (result.nativeOcr.sameData) console.log(`native tesseract: ${result.nativeOcr.sameData.pagesPerMinute} pages/min; CPU limit for the mix ${result.cpuLimit.messagesPerMinute} msg/min`);
   console.log(`ratios: ${JSON.stringify(result.ratios)}`);
+  if (result.peers) console.log(`peers (scanned PDFs): ${JSON.stringify(result.peers.systems)}\npeer ratios: ${JSON.stringify(result.peers.ratios)}`);
   // docsift capacity reads no bench files (they are not in the image): the rate is passed as a flag.
   if (result.runs.default?.messagesPerMinute) console.log(`per-pod rate for capacity planning: docsift capacity --per-pod ${result.runs.default.messagesPerMinute}`);
   for (const t of result.targets) console.log(`${t.met === null ? '  ?   ' : t.met ? '  MET ' : 'MISSED'} ${t.name}: ${t.value ?? 'n/a'}${t.note ? ` (${t.note})` : ''}`);

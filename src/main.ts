@@ -173,6 +173,7 @@ function pipelineContext(config: Config, ports: Pick<PipelineContext, 'objects' 
     tempDir: config.TEMP_DIR,
     maxFileBytes: config.MAX_FILE_SIZE_MB * 1024 * 1024,
     indexedChars: config.INDEXED_CHARS,
+    documentBudgetMs: config.DOCUMENT_BUDGET * 1000,
     ...(config.THUMBNAIL_ENABLED ? { thumbnails: { bucket: config.THUMBNAIL_BUCKET ?? null, prefix: thumbnailPrefix } } : {}),
     ignoreKeyPrefixes: [thumbnailPrefix],
     keyFilter: keyFilterFor(config),

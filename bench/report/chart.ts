@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { peersPanel } from '../peers/peers-chart.js';
 import type { BenchResult } from './result.js';
 
 interface Bar {
@@ -21,7 +22,7 @@ function fmt(v: number | null): string {
 }
 
 /** A panel of horizontal bars on a linear axis, with an optional reference line (a target). */
-function barPanel(x: number, y: number, w: number, title: string, unit: string, bars: Bar[], line?: { value: number; label: string }): string {
+export function barPanel(x: number, y: number, w: number, title: string, unit: string, bars: Bar[], line?: { value: number; label: string }): string {
   const labelW = 190;
   const barH = 30;
   const gap = 12;
@@ -114,7 +115,11 @@ export function renderChartSvg(result: BenchResult): string {
     `native tesseract ${ocr ? `${ocr.pagesPerMinute} pages/min with ${ocr.processes} processes (${ocr.traineddata})` : 'not measured'}; corpus ${JSON.stringify(result.options.mix).replace(/"/g, '')}, seed ${result.options.seed}${result.options.quick ? ', QUICK' : ''}; ${result.startedAt}`,
     ...result.targets.map((t) => `${t.met === null ? '?' : t.met ? 'MET' : 'MISSED'}  ${t.name}: ${t.value ?? 'n/a'}${t.note ? ` (${t.note})` : ''}`),
   ];
-  const footY = Math.max(330 + 50 + mem.length * 42, 330 + 350);
+  let footY = Math.max(330 + 50 + mem.length * 42, 330 + 350);
+  if (result.peers) {
+    parts.push(peersPanel(30, footY, 1140, result.peers));
+    footY += 60 + 3 * 42;
+  }
   footer.forEach((line, i) => parts.push(`<text x="30" y="${footY + i * 19}" font-size="13" fill="${i < 3 ? '#444' : '#000'}">${esc(line.length > 170 ? `${line.slice(0, 167)}...` : line)}</text>`));
   const H = footY + footer.length * 19 + 20;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT}">

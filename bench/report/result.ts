@@ -1,3 +1,4 @@
+import { peerTargets, type PeersResult } from '../peers/peers.js';
 import type { summariseCorpus } from '../corpus/corpus.js';
 import type { CorpusDoc } from '../corpus/generate.js';
 import type { Mix } from '../corpus/plan.js';
@@ -60,6 +61,8 @@ export interface BenchResult {
   repeats: Array<{ legacy: number | null; default: number | null; referencePagesPerMinute: number | null; cpuLimit: number | null; ratios: Ratios }>;
   cpuLimit: CpuLimit;
   ratios: ReturnType<typeof derive>['ratios'];
+  /** Issue 17: the naive floor, ocrmypdf and docsift on the same scanned PDFs (null when `peers` was not run). */
+  peers: PeersResult | null;
   targets: Target[];
   /** Runs during which other processes used more than a quarter of a core on average. */
   contended: string[];
@@ -125,7 +128,7 @@ export function medianRatios(samples: Ratios[]): Ratios {
 }
 
 /** Targets from the ratios (medians over the repeats when there are several) and the runs shown. */
-export function derive(runs: Partial<Record<string, WorkerRunResult>>, servers: CeilingResult | null, limit: CpuLimit, given?: Ratios) {
+export function derive(runs: Partial<Record<string, WorkerRunResult>>, servers: CeilingResult | null, limit: CpuLimit, given?: Ratios, peers?: PeersResult | null) {
   const legacy = runs.legacy;
   const def = runs.default;
   const text = runs.text;
@@ -171,5 +174,6 @@ export function derive(runs: Partial<Record<string, WorkerRunResult>>, servers: 
       ...(limitedByServers ? { note: `the local servers' ceiling (${ceiling}/min, no processing) is below 6,000: the text run is limited by them` } : {}),
     });
   }
+  if (peers) targets.push(...peerTargets(peers));
   return { ratios, targets };
 }

@@ -11,6 +11,8 @@ export const SANDBOX_DEFAULTS = {
   maxHeapOfMemory: 0.75,
   timeoutSeconds: 120,
   timeoutOfProcessing: 0.8,
+  /** Default share of PROCESSING_TIMEOUT one document may spend reading pages (see DOCUMENT_BUDGET). */
+  budgetOfProcessing: 0.6,
 } as const;
 
 /**
@@ -32,6 +34,11 @@ export const sandboxSettings = {
     doc: 'Longest one document may take in its sandbox (time its pages wait for OCR not counted); past it the sandbox is killed and the document fails as permanent too_complex; must be less than PROCESSING_TIMEOUT',
     defaultText: `${SANDBOX_DEFAULTS.timeoutSeconds}, or ${SANDBOX_DEFAULTS.timeoutOfProcessing * 100}% of PROCESSING_TIMEOUT when that is shorter`,
   }),
+  DOCUMENT_BUDGET: int(1, 43_200, undefined, {
+    unit: 's',
+    doc: 'Wall-clock time one document may spend reading pages (OCR waits included), from the start of its message; then no new page is started, pages in OCR are cancelled and what was read is indexed as partial and truncated, with the page counts. At most EXTRACT_TIMEOUT (which counts less: it pauses while pages wait for OCR), so a long document ends as partial rather than killed; less than PROCESSING_TIMEOUT',
+    defaultText: `${SANDBOX_DEFAULTS.budgetOfProcessing * 100}% of PROCESSING_TIMEOUT, at most EXTRACT_TIMEOUT`,
+  }),
   SANDBOX_RECYCLE_DOCS: int(1, 1_000_000, 200, {
     unit: 'documents',
     doc: 'A sandbox is replaced after this many documents (and after any document that leaves it above half of SANDBOX_MEMORY_MB)',
@@ -43,16 +50,18 @@ interface SandboxInputs {
   SANDBOX_MEMORY_MB?: number | undefined;
   SANDBOX_WORKERS: number;
   EXTRACT_TIMEOUT?: number | undefined;
+  DOCUMENT_BUDGET?: number | undefined;
   PROCESSING_TIMEOUT: number;
 }
 
-/** SANDBOX_MEMORY_MB from the container limit and EXTRACT_TIMEOUT from PROCESSING_TIMEOUT, when unset. */
-export function resolveSandboxDefaults<T extends SandboxInputs>(raw: T): T & { SANDBOX_MEMORY_MB: number; EXTRACT_TIMEOUT: number } {
+/** SANDBOX_MEMORY_MB from the container limit, EXTRACT_TIMEOUT and DOCUMENT_BUDGET from PROCESSING_TIMEOUT, when unset. */
+export function resolveSandboxDefaults<T extends SandboxInputs>(raw: T): T & { SANDBOX_MEMORY_MB: number; EXTRACT_TIMEOUT: number; DOCUMENT_BUDGET: number } {
   const d = SANDBOX_DEFAULTS;
   const share = raw.MEMORY_LIMIT_MB === undefined ? d.maxMemoryMb : Math.floor((raw.MEMORY_LIMIT_MB * d.memoryOfLimit) / raw.SANDBOX_WORKERS);
   const memory = raw.SANDBOX_MEMORY_MB ?? Math.min(d.maxMemoryMb, Math.max(d.minMemoryMb, share));
   const timeout = raw.EXTRACT_TIMEOUT ?? Math.max(1, Math.min(d.timeoutSeconds, Math.floor(raw.PROCESSING_TIMEOUT * d.timeoutOfProcessing)));
-  return { ...raw, SANDBOX_MEMORY_MB: memory, EXTRACT_TIMEOUT: timeout };
+  const budget = raw.DOCUMENT_BUDGET ?? Math.max(1, Math.min(timeout, Math.floor(raw.PROCESSING_TIMEOUT * d.budgetOfProcessing)));
+  return { ...raw, SANDBOX_MEMORY_MB: memory, EXTRACT_TIMEOUT: timeout, DOCUMENT_BUDGET: budget };
 }
 
 /**
@@ -81,6 +90,13 @@ export const sandboxRules: Rule[] = [
   (c) =>
     c.EXTRACT_TIMEOUT >= c.PROCESSING_TIMEOUT
       ? [`EXTRACT_TIMEOUT=${c.EXTRACT_TIMEOUT} must be less than PROCESSING_TIMEOUT=${c.PROCESSING_TIMEOUT}`]
+      : [],
+  // The budget is wall-clock and EXTRACT_TIMEOUT counts only the sandbox's own work (never more
+  // than the wall clock), so with the budget at most EXTRACT_TIMEOUT a long document stops itself
+  // as partial before the sandbox's hard kill could fail it as too_complex.
+  (c) =>
+    c.DOCUMENT_BUDGET > c.EXTRACT_TIMEOUT
+      ? [`DOCUMENT_BUDGET=${c.DOCUMENT_BUDGET} must not exceed EXTRACT_TIMEOUT=${c.EXTRACT_TIMEOUT} (a long document would be killed as too_complex instead of indexed as partial): lower DOCUMENT_BUDGET or raise EXTRACT_TIMEOUT`]
       : [],
 ];
 

@@ -14,4 +14,4 @@ export const rules: Rule[] = [...coreRules, ...runtimeRules, ...memoryRules, ...
 
 export const configSchema = z.object(settings);
 type Parsed = z.output<typeof configSchema>;
-export type Config = Omit<Parsed, 'INDEX_SINK' | 'SANDBOX_MEMORY_MB' | 'EXTRACT_TIMEOUT'> & { INDEX_SINK: 'file' | 'opensearch'; SANDBOX_MEMORY_MB: number; EXTRACT_TIMEOUT: number };
+export type Config = Omit<Parsed, 'INDEX_SINK' | 'SANDBOX_MEMORY_MB' | 'EXTRACT_TIMEOUT' | 'DOCUMENT_BUDGET'> & { INDEX_SINK: 'file' | 'opensearch'; SANDBOX_MEMORY_MB: number; EXTRACT_TIMEOUT: number; DOCUMENT_BUDGET: number };

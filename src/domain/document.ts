@@ -39,6 +39,8 @@ export interface ExtractedText {
   status: ExtractionStatus;
   detail?: string;
   pages?: number;
+  /** Pages read (text layer or OCR) when fewer than `pages`: the document budget ran out. */
+  pagesRead?: number;
   ocr?: OcrSummary;
   language?: string;
   truncated?: boolean;
@@ -74,6 +76,8 @@ export interface SearchDocument {
   indexed_at: string;
   sequencer?: string | null;
   pages?: number;
+  /** In _source only (the mapping is unchanged): pages read when the document budget ran out. */
+  pages_read?: number;
   ocr?: OcrSummary;
   language?: string;
   truncated?: boolean;
@@ -177,6 +181,7 @@ export function buildDocument(object: ObjectFacts, extraction: ExtractedText, op
     sequencer: object.sequencer,
   };
   if (extraction.pages !== undefined) document.pages = extraction.pages;
+  if (extraction.pagesRead !== undefined) document.pages_read = extraction.pagesRead;
   if (extraction.ocr) document.ocr = extraction.ocr;
   if (extraction.language) document.language = extraction.language;
   if (truncated || extraction.truncated) document.truncated = true;

@@ -15,6 +15,8 @@ export interface PipelineContext {
   tempDir: string;
   maxFileBytes: number;
   indexedChars: number;
+  /** DOCUMENT_BUDGET in ms: how long one document may read pages, from the start of its message. */
+  documentBudgetMs?: number;
   /** Where thumbnails go; null bucket means the source object's bucket. Undefined: no uploads. */
   thumbnails?: { bucket: string | null; prefix: string };
   /** Events for keys under these prefixes are acknowledged and ignored (our own thumbnails). */

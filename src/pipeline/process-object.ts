@@ -129,6 +129,8 @@ async function index(f: Fetched, extraction: Extraction, extractMs: number, ctx:
 /** Fetch → extract → index one object. Resolves once its document is durably indexed. */
 export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, signal?: AbortSignal): Promise<HandledOutcome> {
   const ref = { bucket: event.bucket, key: event.key, versionId: event.versionId };
+  // Wall clock (Date.now), not performance.now: the deadline crosses into the sandbox process.
+  const deadline = ctx.documentBudgetMs === undefined ? {} : { deadline: Date.now() + ctx.documentBudgetMs };
   const head = await timed(ctx, 'fetch', () => ctx.objects.head(ref, signal));
   if (head.size > ctx.maxFileBytes) {
     throw new DocsiftError('too_large', 'fetch', `object is ${head.size} bytes; MAX_FILE_SIZE_MB allows ${ctx.maxFileBytes}`);
@@ -139,7 +141,7 @@ export async function upsertObject(event: ObjectEvent, ctx: PipelineContext, sig
   try {
     const download = await timed(ctx, 'fetch', () => ctx.objects.download({ ...ref, versionId }, path, ctx.maxFileBytes, signal));
     const reused = await reuseIndexedText(documentId(event.bucket, event.key), download.sha256, ctx);
-    const input = { path, size: download.bytes, filename: filenameOf(event.key), extension: extensionOf(event.key), declaredContentType: head.contentType, maxChars: ctx.indexedChars };
+    const input = { path, size: download.bytes, filename: filenameOf(event.key), extension: extensionOf(event.key), declaredContentType: head.contentType, maxChars: ctx.indexedChars, ...deadline };
     const { extraction, ms } = reused ? { extraction: reused.extraction, ms: 0 } : await extract(input, ctx, signal);
     const fetched: Fetched = { event, head, download, versionId, ...(tags ? { tags } : {}), ...(reused?.thumbnailKey ? { reusedThumbnail: reused.thumbnailKey } : {}) };
     await index(fetched, extraction, ms, ctx, signal);

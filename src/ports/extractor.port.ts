@@ -10,6 +10,11 @@ export interface ExtractInput {
   declaredContentType: string | null;
   /** Upper bound on characters the caller will keep, so extractors can stop early. */
   maxChars: number;
+  /**
+   * Epoch ms after which no new page is started (DOCUMENT_BUDGET from the message's start): what was
+   * read by then is returned as partial. Absent: no budget.
+   */
+  deadline?: number;
 }
 
 export interface Thumbnail {

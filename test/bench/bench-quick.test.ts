@@ -40,12 +40,28 @@ describe('npm run bench -- --quick', () => {
     // The OCR engine the defaults chose here, and the reference on its language data.
     expect(['native', 'tesseract.js']).toContain(result.defaultOcr.engine);
     expect(result.defaultOcr.reason).toMatch(/^OCR_ENGINE=auto/);
-    expect(result.targets.map((t) => t.name)).toHaveLength(4);
+    expect(result.targets.map((t) => t.name)).toHaveLength(6);
+    // The peer section: the same scans through the floor, ocrmypdf (or why not) and docsift.
+    const peers = result.peers!;
+    expect(peers.corpus).toMatchObject({ documents: 1, pagesPerDocument: 1, pages: 1 });
+    expect(peers.repeats).toHaveLength(1);
+    const docsift = peers.systems.docsift;
+    expect('skipped' in docsift).toBe(false);
+    if (!('skipped' in docsift)) {
+      expect(docsift.pagesPerMinute).toBeGreaterThan(0);
+      expect(docsift.charRecall).toBeGreaterThan(0.5);
+    }
+    for (const name of ['floor', 'ocrmypdf'] as const) {
+      const f = peers.systems[name];
+      if ('skipped' in f) expect(f.skipped).toMatch(/not installed/);
+      else expect(f.pagesPerMinute).toBeGreaterThan(0);
+    }
+    if (!('skipped' in peers.systems.floor)) expect(peers.ratios.docsiftOverFloor).toBeGreaterThan(0);
     expect(result.ratios).toHaveProperty('defaultOverLegacy');
     // One repeat: the medians are that repeat's own ratios, and the runs shown are its runs.
     expect(result.options.repeat).toBe(1);
     expect(result.repeats).toHaveLength(1);
     expect(result.repeats[0]!.ratios).toEqual(result.ratios);
     expect(result.repeats[0]!.default).toBe(result.runs.default!.messagesPerMinute);
-  }, 170_000);
+  }, 300_000);
 });

@@ -91,7 +91,7 @@ export function createExtractionEngine(options: EngineOptions, ocr: OcrService |
         return extractHtml(input.path, detected.contentType, input.maxChars);
       case 'pdf': {
         const pdfOcr = options.pdf.strategy === 'text_only' ? undefined : ocr;
-        return extractPdf(input.path, input.maxChars, { ...options.pdf, ocr: pdfOcr, onOcrPage: hooks.onOcrPage, ocrSlot }, signal);
+        return extractPdf(input.path, input.maxChars, { ...options.pdf, ocr: pdfOcr, onOcrPage: hooks.onOcrPage, ocrSlot }, signal, input.deadline);
       }
       case 'image':
         return extractImage(input.path, detected.contentType, { ...options.image, ocr, onOcrPage: hooks.onOcrPage, ocrSlot }, signal);

@@ -38,6 +38,24 @@ describe('sandbox settings', () => {
     expect(sandboxFitProblem({ SANDBOX_WORKERS: 64, SANDBOX_MEMORY_MB: 1024 })).toBeNull();
   });
 
+  it.each([
+    ['default PROCESSING_TIMEOUT=600: 60% is 360, capped at EXTRACT_TIMEOUT=120', {}, 120],
+    ["the chart's 300 s: capped at EXTRACT_TIMEOUT=120", { PROCESSING_TIMEOUT: '300' }, 120],
+    ['PROCESSING_TIMEOUT=20 (EXTRACT_TIMEOUT 16): 60% is 12', { PROCESSING_TIMEOUT: '20', OCR_TIMEOUT: '10' }, 12],
+    ['a raised EXTRACT_TIMEOUT lets the 60% through', { EXTRACT_TIMEOUT: '500' }, 360],
+    ['explicit', { DOCUMENT_BUDGET: '90' }, 90],
+  ])('DOCUMENT_BUDGET: %s', (_name, env, expected) => {
+    const r = load(env);
+    expect(r.ok && r.config.DOCUMENT_BUDGET).toBe(expected);
+  });
+
+  it('DOCUMENT_BUDGET above EXTRACT_TIMEOUT stops start-up: the hard kill would fail a long document as too_complex before its budget ended', () => {
+    const r = load({ DOCUMENT_BUDGET: '200', EXTRACT_TIMEOUT: '120' });
+    expect(!r.ok && r.problems).toEqual([
+      'DOCUMENT_BUDGET=200 must not exceed EXTRACT_TIMEOUT=120 (a long document would be killed as too_complex instead of indexed as partial): lower DOCUMENT_BUDGET or raise EXTRACT_TIMEOUT',
+    ]);
+  });
+
   it('the heap leaves 180 MiB outside it, and at most 75% of the cap inside', () => {
     expect([sandboxHeapMb(420), sandboxHeapMb(1024), sandboxHeapMb(200), sandboxHeapMb(64)]).toEqual([240, 768, 48, 48]);
   });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { MAX_OCR_PAGES_LISTED, type OcrPage, type OcrPageReason } from '../../../domain/document.js';
+import type { OcrPageReason } from '../../../domain/document.js';
 import { DocsiftError } from '../../../domain/errors.js';
 import { normaliseExtractedText } from '../../../domain/text-normalise.js';
 import { textLayerQuality } from '../../../domain/text-quality.js';
@@ -15,6 +15,8 @@ import { scannedPageImage } from './pdf-image.js';
 import { boundedOperatorList, TooManyOperatorsError } from './pdf-operators.js';
 import { renderRgba, rgbaToPgm, type RenderLimits } from './pdf-render.js';
 import { pageText, visibleChars } from './pdf-text.js';
+import { PageOrder } from './page-order.js';
+import { PageFlight, type PageSource, type PageTally } from './pdf-pages.js';
 
 export type PdfStrategy = 'auto' | 'ocr_and_text' | 'text_only' | 'ocr_only';
 
@@ -46,15 +48,12 @@ interface Session {
   doc: PDFDocumentProxy;
 }
 
-interface Progress {
+interface Progress extends PageTally {
   budget: TextBudget;
-  pagesOcr: number;
-  failedPages: number;
   pagesWithoutText: number;
-  confidences: number[];
-  ocrPages: OcrPage[];
-  details: string[];
   runaway: string[];
+  /** DOCUMENT_BUDGET ran out after this many pages were started. */
+  budgetOutAt?: number;
 }
 
 /** Why the page goes to OCR, or null: under `auto`, a short text layer or one the quality score calls garbage. */
@@ -106,35 +105,20 @@ async function pageImage(doc: PDFDocumentProxy, page: PDFPageProxy, options: Pdf
   return { ...rgbaToPgm(rgba, width, height), dpi };
 }
 
-/** One page: its text layer, and OCR where the strategy says; the result goes into the budget. */
-async function readPage(doc: PDFDocumentProxy, page: PDFPageProxy, options: PdfOptions, progress: Progress, signal?: AbortSignal): Promise<void> {
-  const pageNumber = page.pageNumber;
-  let text = '';
-  if (options.strategy !== 'ocr_only') {
-    const read = await pageText(page, { maxChars: progress.budget.remaining + 1, maxItems: options.maxOperators });
-    if (read.cut === 'items') throw new RunawayPage(`more than ${options.maxOperators} text items (PDF_MAX_OPERATORS)`);
-    text = read.text;
-  }
-  if (!options.ocr && visibleChars(text) < options.minTextChars) progress.pagesWithoutText += 1;
-  const reason = options.ocr ? ocrReason(options.strategy, text, options.minTextChars) : null;
-  if (options.ocr && reason) {
-    throwIfAborted(signal);
-    const ocr = options.ocr;
-    // Render inside the OCR slot: only as many rendered pages wait in memory as can be OCR'd.
-    const result = await options.ocrSlot(async () => {
-      throwIfAborted(signal);
-      return ocr.recognize(await pageImage(doc, page, options, signal), signal);
-    });
-    progress.pagesOcr += 1;
-    if (progress.ocrPages.length < MAX_OCR_PAGES_LISTED) progress.ocrPages.push({ page: pageNumber, reason });
-    options.onOcrPage?.(result.ms);
-    if (result.confidence !== null) progress.confidences.push(result.confidence);
-    const ocrText = result.text.trim();
+/** How one page of this document is read: its text layer, and OCR where the strategy says. */
+function pageSource(session: () => Session, options: PdfOptions, ocr: OcrService): PageSource {
+  return {
+    wantsOcr: (text) => ocrReason(options.strategy, text, options.minTextChars),
+    image: (page, signal) => pageImage(session().doc, page, options, signal),
+    recognize: async (image, signal) => {
+      const result = await ocr.recognize(image, signal);
+      options.onOcrPage?.(result.ms);
+      return result;
+    },
     // A garbage text layer is replaced, not kept beside the OCR: its characters match nothing.
-    const keep = reason !== 'garbled_text' && visibleChars(text) > 0 && text !== ocrText;
-    text = keep ? `${text}\n${ocrText}` : ocrText;
-  }
-  progress.budget.add(normaliseExtractedText(text));
+    combine: (text, ocrText, reason) => normaliseExtractedText(reason !== 'garbled_text' && visibleChars(text) > 0 && text !== ocrText ? `${text}\n${ocrText}` : ocrText),
+    ocrSlot: options.ocrSlot,
+  };
 }
 
 function summarise(pages: number, limit: number, options: PdfOptions, progress: Progress, thumbnail: Thumbnail | undefined): Extraction {
@@ -142,16 +126,20 @@ function summarise(pages: number, limit: number, options: PdfOptions, progress: 
   if (progress.runaway.length > 0) details.unshift(...progress.runaway);
   if (pages > limit) details.unshift(`pages ${limit + 1}-${pages} of ${pages} left out (MAX_PDF_PAGES=${options.maxPages})`);
   if (progress.failedPages > 0) details.unshift(`${progress.failedPages} page(s) failed`);
+  const budgetOut = progress.budgetOutAt !== undefined;
+  if (budgetOut) details.unshift(`DOCUMENT_BUDGET ran out: ${progress.pagesRead} of ${pages} pages read`);
+  if (progress.pagesBlank > 0) details.push(`${progress.pagesBlank} blank page(s) not OCR'd`);
   if (progress.pagesWithoutText > 0) details.push(`${progress.pagesWithoutText} page(s) without a text layer were not OCR'd (OCR_ENABLED=false or PDF_STRATEGY=text_only)`);
   const text = budget.text().trim();
   const extraction: Extraction = {
     contentType: 'application/pdf',
     text,
     method: progress.pagesOcr > 0 ? 'pdf_ocr' : 'pdf_text',
-    status: progress.failedPages > 0 ? 'partial' : text === '' ? 'empty' : 'ok',
+    status: progress.failedPages > 0 || budgetOut ? 'partial' : text === '' ? 'empty' : 'ok',
     pages,
-    truncated: pages > limit || budget.cut || progress.runaway.length > 0 || undefined,
+    truncated: pages > limit || budget.cut || progress.runaway.length > 0 || budgetOut || undefined,
   };
+  if (budgetOut) extraction.pagesRead = progress.pagesRead;
   if (details.length > 0) extraction.detail = details.join('; ');
   if (options.ocr && progress.pagesOcr > 0) {
     const c = progress.confidences;
@@ -162,7 +150,8 @@ function summarise(pages: number, limit: number, options: PdfOptions, progress: 
       mean_confidence: c.length > 0 ? Math.round((c.reduce((a, b) => a + b, 0) / c.length) * 10) / 10 : null,
     };
   }
-  if (progress.ocrPages.length > 0) extraction.ocrPages = progress.ocrPages;
+  // Pages finish OCR out of order: listed in page order.
+  if (progress.ocrPages.length > 0) extraction.ocrPages = progress.ocrPages.sort((a, b) => a.page - b.page);
   if (thumbnail) extraction.thumbnail = thumbnail;
   return extraction;
 }
@@ -180,61 +169,107 @@ async function openOrClassify(data: Buffer, options: PdfOptions): Promise<Sessio
 }
 
 /**
- * Page by page into the document's text budget: only one page's text or pixels are held at a
- * time, and a page that expands past PDF_MAX_OPERATORS (drawing operations or text items) is
- * abandoned, the document reopened for the pages after it, and the result marked truncated.
+ * Page by page into the document's text budget, in page order: text layers are read one page at
+ * a time, and pages that need OCR are rendered one at a time and recognised concurrently across
+ * the OCR pool (at most two rendered pages per OCR worker, the `ocrSlot` bound). A page that
+ * expands past PDF_MAX_OPERATORS (drawing operations or text items) is abandoned, the document
+ * reopened for the pages after it, and the result marked truncated. At `deadline` (DOCUMENT_BUDGET)
+ * no new page is started and pages in OCR are cancelled: what was read is returned as partial.
  */
-export async function extractPdf(path: string, maxChars: number, options: PdfOptions, signal?: AbortSignal): Promise<Extraction> {
+export async function extractPdf(path: string, maxChars: number, options: PdfOptions, signal?: AbortSignal, deadline?: number): Promise<Extraction> {
   const data = await readFile(path);
   const opened = await openOrClassify(data, options);
   if (!('task' in opened)) return opened;
   let session = opened;
   const onAbort = () => void session.task.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
+  const progress: Progress = { budget: new TextBudget(maxChars), pagesRead: 0, pagesOcr: 0, pagesBlank: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], ocrPages: [], details: [], runaway: [] };
+  const order = new PageOrder(progress.budget);
+  const flight = new PageFlight(order, progress, signal, deadline);
   try {
     const pages = session.doc.numPages;
     const metadata = await pdfMetadata(session.doc);
     const limit = Math.min(pages, options.maxPages);
-    const progress: Progress = { budget: new TextBudget(maxChars), pagesOcr: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], ocrPages: [], details: [], runaway: [] };
+    const source = options.ocr ? pageSource(() => session, options, options.ocr) : undefined;
     for (let n = 1; n <= limit; n += 1) {
-      throwIfAborted(signal);
-      if (progress.budget.exhausted) {
+      flight.throwIfFatal();
+      if (flight.budgetOut) {
+        progress.budgetOutAt = n;
+        break;
+      }
+      if (order.exhausted) {
         progress.budget.cut = true;
         break;
       }
-      if (n > 1) progress.budget.add('\n\n');
       try {
-        const page = await session.doc.getPage(n);
-        try {
-          await readPage(session.doc, page, options, progress, signal);
-        } finally {
-          page.cleanup();
-        }
+        await readOnePage(n, session, options, progress, { order, flight, source });
       } catch (err) {
-        if (err instanceof RunawayPage) {
-          progress.runaway.push(`page ${n}: ${err.message}`);
-          await session.task.destroy();
-          if (progress.runaway.length >= MAX_RUNAWAY_PAGES && n < limit) {
-            progress.runaway.push(`pages ${n + 1}-${limit} left out after ${MAX_RUNAWAY_PAGES} runaway pages`);
-            break;
-          }
-          session = await open(data, options);
+        order.put(n, null);
+        if (!(err instanceof RunawayPage)) {
+          pageFailed(n, err, flight, progress);
           continue;
         }
-        if (isDocumentFatal(err)) throw err;
-        throwIfAborted(signal);
-        progress.failedPages += 1;
-        if (progress.details.length < 3) progress.details.push(`page ${n}: ${err instanceof Error ? err.message : String(err)}`);
+        progress.runaway.push(`page ${n}: ${err.message}`);
+        await session.task.destroy();
+        if (progress.runaway.length >= MAX_RUNAWAY_PAGES && n < limit) {
+          progress.runaway.push(`pages ${n + 1}-${limit} left out after ${MAX_RUNAWAY_PAGES} runaway pages`);
+          break;
+        }
+        session = await open(data, options);
       }
     }
+    await flight.drain();
+    flight.throwIfFatal();
+    if (flight.budgetOut) progress.budgetOutAt ??= limit;
+    order.finish();
     let thumbnail: Thumbnail | undefined;
-    if (options.thumbnail && pages > 0 && progress.runaway.length < MAX_RUNAWAY_PAGES) {
+    if (options.thumbnail && pages > 0 && progress.runaway.length < MAX_RUNAWAY_PAGES && !flight.budgetOut) {
       // A thumbnail is a nicety: the text is what the document is for.
       thumbnail = await firstPageThumbnail(session.doc, { ...options, thumbnail: options.thumbnail }).catch(() => undefined);
     }
     return withMetadata(summarise(pages, limit, options, progress, thumbnail), metadata);
   } finally {
+    flight.cancel();
+    await flight.drain();
     signal?.removeEventListener('abort', onAbort);
     await session.task.destroy().catch(() => undefined);
+  }
+}
+
+/** A page that failed to read: the document's end when fatal, unread when the budget ran out, else a failed page. */
+function pageFailed(n: number, err: unknown, flight: PageFlight, progress: Progress): void {
+  flight.throwIfFatal();
+  if (flight.budgetOut) return;
+  if (isDocumentFatal(err)) throw err;
+  progress.failedPages += 1;
+  if (progress.details.length < 3) progress.details.push(`page ${n}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+interface Loop {
+  order: PageOrder;
+  flight: PageFlight;
+  source: PageSource | undefined;
+}
+
+/** Page `n`: its text goes in order now, or, when it needs OCR, once its OCR ends (returns when it is rendered). */
+async function readOnePage(n: number, session: Session, options: PdfOptions, progress: Progress, { order, flight, source }: Loop): Promise<void> {
+  const page = await session.doc.getPage(n);
+  try {
+    let text = '';
+    if (options.strategy !== 'ocr_only') {
+      const read = await pageText(page, { maxChars: order.room + 1, maxItems: options.maxOperators });
+      if (read.cut === 'items') throw new RunawayPage(`more than ${options.maxOperators} text items (PDF_MAX_OPERATORS)`);
+      text = read.text;
+    }
+    const reason = source ? source.wantsOcr(text) : null;
+    if (!source || !reason) {
+      if (!options.ocr && visibleChars(text) < options.minTextChars) progress.pagesWithoutText += 1;
+      progress.pagesRead += 1;
+      order.put(n, normaliseExtractedText(text));
+      return;
+    }
+    await flight.start({ n, page, text, reason }, source, isDocumentFatal);
+  } finally {
+    page.cleanup();
   }
 }

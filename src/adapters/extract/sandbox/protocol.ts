@@ -9,7 +9,7 @@ import type { OcrImage, OcrResult, OcrService } from '../ocr/ocr.types.js';
  * serialisation, so buffers cross as bytes, not JSON). One document at a time per sandbox.
  */
 export type ToSandbox =
-  | { kind: 'init'; options: EngineOptions; ocr: { engine: OcrService['engine']; languages: string } | null }
+  | { kind: 'init'; options: EngineOptions; ocr: { engine: OcrService['engine']; languages: string; size: number } | null }
   | { kind: 'extract'; job: number; input: ExtractInput }
   | { kind: 'ocr_result'; job: number; request: number; result?: OcrResult; error?: WireError };
 
@@ -17,6 +17,8 @@ export type FromSandbox =
   | { kind: 'ready' }
   | { kind: 'phase'; job: number; phase: ExtractPhase }
   | { kind: 'ocr'; job: number; request: number; image: OcrImage }
+  /** The page is no longer wanted (the document budget ran out): its OCR process is stopped. */
+  | { kind: 'ocr_cancel'; job: number; request: number }
   | { kind: 'done'; job: number; extraction: Extraction }
   | { kind: 'failed'; job: number; error: WireError };
 

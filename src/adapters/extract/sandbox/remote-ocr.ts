@@ -9,7 +9,6 @@ import type { FromSandbox, WireError } from './protocol.js';
  * OCR engine of its own.
  */
 export class RemoteOcr implements OcrService {
-  readonly size = 1;
   private next = 0;
   private readonly pending = new Map<number, { resolve: (r: OcrResult) => void; reject: (e: unknown) => void }>();
   job = 0;
@@ -18,14 +17,28 @@ export class RemoteOcr implements OcrService {
     readonly engine: OcrService['engine'],
     readonly languages: string,
     private readonly send: (message: FromSandbox) => void,
+    /** The worker pool's size: how many pages of one document are worth having in OCR at once. */
+    readonly size = 1,
   ) {}
 
+  /** An abort rejects at once and tells the worker to stop that page's OCR. */
   recognize(image: OcrImage, signal?: AbortSignal): Promise<OcrResult> {
     if (signal?.aborted) return Promise.reject(abortedError(signal, 'ocr'));
     const request = ++this.next;
+    const job = this.job;
     return new Promise((resolve, reject) => {
-      this.pending.set(request, { resolve, reject });
-      this.send({ kind: 'ocr', job: this.job, request, image });
+      const onAbort = () => {
+        if (!this.pending.delete(request)) return;
+        this.send({ kind: 'ocr_cancel', job, request });
+        reject(abortedError(signal, 'ocr'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = <T>(fn: (v: T) => void) => (v: T) => {
+        signal?.removeEventListener('abort', onAbort);
+        fn(v);
+      };
+      this.pending.set(request, { resolve: settle(resolve), reject: settle(reject) });
+      this.send({ kind: 'ocr', job, request, image });
     });
   }
 

@@ -36,7 +36,7 @@ export interface CrashReport extends ClassifiedExit {
 
 export interface SandboxSpawnOptions {
   engine: EngineOptions;
-  ocr: Pick<OcrService, 'engine' | 'languages'> | null;
+  ocr: Pick<OcrService, 'engine' | 'languages' | 'size'> | null;
   limits: SandboxLimits;
   onCrash: (report: CrashReport) => void;
 }
@@ -48,6 +48,8 @@ interface Running {
   peakRssMb: number;
   killedFor: SandboxExit['killedFor'];
   budget: BudgetTimer;
+  /** OCR requests in the worker's pool, each stoppable on the sandbox's ocr_cancel. */
+  ocrRequests: Map<number, AbortController>;
   watchdog: NodeJS.Timeout;
   resolve: (extraction: Extraction) => void;
   reject: (err: unknown) => void;
@@ -158,6 +160,7 @@ export class SandboxProcess {
         peakRssMb: 0,
         killedFor: null,
         budget: new BudgetTimer(limits.timeoutSeconds * 1000, () => this.kill('time')),
+        ocrRequests: new Map(),
         watchdog: setInterval(() => this.watch(), limits.watchMs),
         resolve,
         reject,
@@ -192,6 +195,7 @@ export class SandboxProcess {
     if (!running || !('job' in message) || message.job !== running.job) return;
     if (message.kind === 'phase') running.phase = message.phase;
     else if (message.kind === 'ocr') void this.serveOcr(running, message.request, message.image);
+    else if (message.kind === 'ocr_cancel') running.ocrRequests.get(message.request)?.abort();
     else if (message.kind === 'done') {
       const extraction = message.extraction;
       if (extraction.thumbnail) extraction.thumbnail = { ...extraction.thumbnail, data: asBuffer(extraction.thumbnail.data) };
@@ -206,14 +210,18 @@ export class SandboxProcess {
 
   private async serveOcr(running: Running, request: number, image: OcrImage): Promise<void> {
     running.budget.pause();
+    const cancel = new AbortController();
+    running.ocrRequests.set(request, cancel);
     try {
       if (!this.ocr) throw new DocsiftError('ocr_failed', 'ocr', 'OCR is disabled');
-      const result = await this.ocr({ ...image, data: asBuffer(image.data) }, this.signal);
+      const signal = this.signal ? AbortSignal.any([this.signal, cancel.signal]) : cancel.signal;
+      const result = await this.ocr({ ...image, data: asBuffer(image.data) }, signal);
       if (this.running === running) this.send({ kind: 'ocr_result', job: running.job, request, result });
     } catch (err) {
       const error = err instanceof DocsiftError ? err : new DocsiftError('ocr_failed', 'ocr', err instanceof Error ? err.message : String(err));
       if (this.running === running) this.send({ kind: 'ocr_result', job: running.job, request, error: { code: error.code, stage: error.stage, message: error.message } });
     } finally {
+      running.ocrRequests.delete(request);
       running.budget.resume();
     }
   }
@@ -223,6 +231,8 @@ export class SandboxProcess {
     if (this.running !== running) return;
     this.running = null;
     running.budget.clear();
+    // Pages still in the pool belong to a document that is settled: their processes are stopped.
+    for (const cancel of running.ocrRequests.values()) cancel.abort();
     clearInterval(running.watchdog);
     if (kill) this.kill();
     settle();

@@ -34,7 +34,7 @@ process.on('unhandledRejection', () => undefined);
 process.on('disconnect', () => process.exit(0));
 
 async function init(message: Extract<ToSandbox, { kind: 'init' }>): Promise<void> {
-  ocr = message.ocr ? new RemoteOcr(message.ocr.engine, message.ocr.languages, send) : undefined;
+  ocr = message.ocr ? new RemoteOcr(message.ocr.engine, message.ocr.languages, send, message.ocr.size) : undefined;
   engine = createExtractionEngine(message.options, ocr, { onPhase: (phase) => send({ kind: 'phase', job: current, phase }) });
   await pdfjs(); // loaded now, so the first PDF does not pay for it and the idle RSS is the real one
   send({ kind: 'ready' });

@@ -40,7 +40,7 @@ export function createSandboxedExtractor(options: SandboxedExtractorOptions): Ex
     size: options.workers,
     recycleDocs: options.recycleDocs,
     recycleRssMb: Math.floor(options.limits.memoryMb / 2),
-    spawn: (solo) => new SandboxProcess({ engine: options.engine, ocr: ocr ? { engine: ocr.engine, languages: ocr.languages } : null, limits: solo ? soloLimits : options.limits, onCrash }),
+    spawn: (solo) => new SandboxProcess({ engine: options.engine, ocr: ocr ? { engine: ocr.engine, languages: ocr.languages, size: ocr.size } : null, limits: solo ? soloLimits : options.limits, onCrash }),
   });
   const recognise = ocr
     ? async (image: OcrImage, signal?: AbortSignal) => {
