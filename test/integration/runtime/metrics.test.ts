@@ -95,7 +95,9 @@ describe('/metrics during a real run', () => {
         last = await scrape();
         inflightPeak = Math.max(inflightPeak, value(last, 'docsift_inflight_messages') ?? 0);
         const settled = (value(last, 'docsift_messages_total{outcome="indexed"}') ?? 0) + (value(last, 'docsift_messages_total{outcome="dead_lettered"}') ?? 0);
-        if (settled >= 19 && (value(last, 'docsift_queue_messages{queue="dlq",state="visible"}') ?? 0) >= 1 && (value(last, 'docsift_receive_empty_total') ?? 0) >= 1) break;
+        // The outcome is counted when a message's work ends; the in-flight gauge drops once its ack is
+        // settled, a moment later: settled means both (a gauge that never returns to 0 fails at the deadline).
+        if (settled >= 19 && value(last, 'docsift_inflight_messages') === 0 && (value(last, 'docsift_queue_messages{queue="dlq",state="visible"}') ?? 0) >= 1 && (value(last, 'docsift_receive_empty_total') ?? 0) >= 1) break;
         if (performance.now() > deadline) throw new Error(`run did not settle; last scrape:\n${last.split('\n').filter((l) => l.startsWith('docsift_')).join('\n')}`);
         await new Promise((r) => setTimeout(r, 40));
       }
