@@ -7,7 +7,8 @@ import { createMetrics } from '../../src/observability/metrics.js';
  * message id, which would leak data into the monitoring system and explode its cardinality. The
  * values a running worker exports are checked in secrets.test.ts; this pins the label names.
  */
-const ALLOWED_LABELS = new Set(['outcome', 'stage', 'error_class', 'result', 'reason', 'component', 'queue', 'state']);
+// `source` is same_key | content_hash (extraction reuse), `kind` is missing | stale | orphaned (reconcile).
+const ALLOWED_LABELS = new Set(['outcome', 'stage', 'error_class', 'result', 'reason', 'component', 'queue', 'state', 'source', 'kind']);
 const FORBIDDEN = /key|bucket|message|id$|url|path|file|name/i;
 
 describe('metric labels', () => {
