@@ -13,12 +13,18 @@
 #                                     the machine image's Python (pip moto[server]); checked, not installed
 #   --deploy: buildah podman runc     build the image, run its pods (no Docker engine here; crun fails
 #             debootstrap             on this cgroup hybrid, so runc); the stand-in base image
+#   --bench:  ocrmypdf poppler-utils  the peers `npm run bench` measures docsift against (ocrmypdf, and
+#                                     pdftoppm for the naive floor); `npm run bench` runs this first
 set -euo pipefail
 
 PACKAGES=(prometheus tesseract-ocr tesseract-ocr-eng tesseract-ocr-jpn tesseract-ocr-osd openssl util-linux)
-if [ "${1:-}" = "--deploy" ]; then
-  PACKAGES+=(buildah podman runc debootstrap)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --deploy) PACKAGES+=(buildah podman runc debootstrap) ;;
+    --bench) PACKAGES+=(ocrmypdf poppler-utils) ;;
+    *) echo "test-deps: unknown flag $flag (--deploy, --bench)" >&2; exit 2 ;;
+  esac
+done
 
 # moto_server: on PATH or in pyenv's shims (test/helpers/backends.ts looks in the same places).
 if ! command -v moto_server >/dev/null && [ ! -x "$HOME/.pyenv/shims/moto_server" ]; then
