@@ -39,7 +39,7 @@ export const extractSettings = {
     doc: 'Directory of <lang>.traineddata (e.g. /usr/share/tesseract-ocr/5/tessdata); unset: the binary\'s own data (native) or the @tesseract.js-data npm packages (tesseract.js)',
   }),
   OCR_DETECT_ORIENTATION: bool(true, {
-    doc: 'Read pages scanned sideways or upside down upright (tesseract OSD, osd.traineddata; page segmentation mode 1, else 3). Without a Chinese, Japanese or Korean OCR language, native tesseract reads each page as it lies first and detects only when that reading\'s mean word confidence is under 80',
+    doc: 'Read pages scanned sideways or upside down upright (tesseract OSD, osd.traineddata). Native tesseract reads each page as it lies first (page segmentation mode 3) and again with detection (mode 1) only when that reading\'s mean word confidence is under 80; tesseract.js detects on every page. Off: mode 3 only',
   }),
   OCR_WORKERS: int(1, 64, undefined, {
     unit: 'workers',

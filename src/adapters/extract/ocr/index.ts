@@ -2,7 +2,7 @@ import type { Config } from '../../../config/schema.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import { containerCpus } from '../../../platform/cgroup.js';
-import { checkNativeLanguages, findTesseract, NativeTesseract, readAsItLiesFirst } from './native.engine.js';
+import { checkNativeLanguages, findTesseract, NativeTesseract } from './native.engine.js';
 import type { OcrService } from './ocr.types.js';
 import { resolveLangSource } from './tessdata.js';
 import { TesseractPool } from './tesseract-js.pool.js';
@@ -62,7 +62,6 @@ export function createOcrService(config: Config, deps: OcrDeps): OcrService {
       timeoutMs: config.OCR_TIMEOUT * 1000,
       heartbeat: deps.heartbeat,
       orientation: config.OCR_DETECT_ORIENTATION,
-      asItLiesFirst: readAsItLiesFirst(config.OCR_LANGUAGES),
     });
   }
   return new TesseractPool({
