@@ -141,9 +141,17 @@ describe.each(GROUPS)('worker pod of $name', ({ scenarios }) => {
     for (const s of samples) await upload(stack, `${prefix}${s.key}`, s.body, s.contentType);
     const scan = renderTextPage(`${prefix.replace('/', '')}scan invoice for deployment check`, { widthIn: 5, heightIn: 2.5, fontPt: 16, marginIn: 0.3 });
     await upload(stack, `${prefix}scans/scan.png`, await encode(scan, 'png', 200), 'image/png');
-    await until(() => docsUnder(prefix).length >= samples.length + 1, 120_000, () => `${docsUnder(prefix).length}/${samples.length + 1} indexed`).catch(async (err: Error) => {
-      // Say why: the pod's last log lines go with the failure.
-      throw new Error(`${err.message}\n${(await pod.container.logs()).split('\n').slice(-40).join('\n')}`);
+    const indexed = () => docsUnder(prefix).length >= samples.length + 1;
+    const progress = () => `${docsUnder(prefix).length}/${samples.length + 1} indexed`;
+    await until(indexed, 120_000, progress).catch(async (err: Error) => {
+      // Seen about once in three runs: the pod indexes its first batch, then nothing, while the rest
+      // of the messages are in flight (not visible). A receive whose response never reached the
+      // pod holds them for VISIBILITY_TIMEOUT (the chart's 120 s), after which SQS delivers them
+      // again. The queue's counts and the pod's log say which case this is; past one more
+      // visibility timeout the documents must be indexed, or the test fails with both.
+      const why = `${err.message}; queue ${JSON.stringify(await queueCounts())}\n${(await pod.container.logs()).split('\n').slice(-40).join('\n')}`;
+      console.warn(`worker pod of ${file}: ${why}`);
+      await until(indexed, 150_000, () => `${progress()} after a further 150 s; first wait: ${why}`);
     });
     const scanned = docsUnder(`${prefix}scans/`)[0]!.source as any;
     if (ocr) expect(scanned.content).toMatch(/invoice/i);
@@ -151,7 +159,7 @@ describe.each(GROUPS)('worker pod of $name', ({ scenarios }) => {
     const auth = double.requests.at(-1)?.authorization ?? '';
     expect(Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString()).toBe(`${OS_USER}:${OS_PASSWORD}`);
     expect((await pod.container.state()).running).toBe(true);
-  });
+  }, 330_000);
 
   it('stays up with passing probes on the kubelet schedule', async () => {
     const period = Math.max(pod.translated.probes.liveness.periodSeconds, pod.translated.probes.readiness.periodSeconds);
@@ -188,6 +196,13 @@ describe.each(GROUPS)('worker pod of $name', ({ scenarios }) => {
     expect(await dlqDepth()).toBe(0);
   }, 400_000);
 });
+
+/** The source queue's visible and in-flight counts. */
+async function queueCounts(): Promise<Record<string, string>> {
+  const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+  const out = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return out.Attributes ?? {};
+}
 
 /** Messages in the DLQ (nothing may be dead-lettered by a stop). */
 async function dlqDepth(): Promise<number> {
