@@ -1,3 +1,4 @@
+import { Periodic } from '../platform/periodic.js';
 import type { QueueDepth } from '../ports/queue.port.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -33,23 +34,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * tells /readyz the queue is reachable.
  */
 export class QueueDepthPoller {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly periodic: Periodic;
   private inflight: Promise<boolean> | undefined;
   lastSuccessAt: number | null = null;
   lastError: string | null = null;
 
-  constructor(private readonly options: QueueDepthOptions) {}
+  constructor(private readonly options: QueueDepthOptions) {
+    this.periodic = new Periodic(options.intervalMs, () => void this.poll());
+  }
 
   start(): void {
-    if (this.timer || this.options.intervalMs <= 0) return;
-    void this.poll();
-    this.timer = setInterval(() => void this.poll(), this.options.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.periodic.stop();
   }
 
   /** One read of both queues; concurrent callers share it. Resolves true when the main queue answered. */

@@ -1,3 +1,4 @@
+import { Periodic } from '../platform/periodic.js';
 import { DISCREPANCIES, parseReport, type ReconcileReport } from '../domain/coverage/reconcile-report.js';
 import type { Logger } from '../ports/logger.port.js';
 import type { StateStore } from '../ports/state-store.port.js';
@@ -13,20 +14,18 @@ const MAX_REPORTS = 100;
  * run, across worker restarts; every pod serves the same values (the dashboard takes `max`).
  */
 export class ReconcileReportPoller {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly periodic: Periodic;
 
-  constructor(private readonly options: { state: StateStore; intervalMs: number; metrics: Metrics; logger: Logger }) {}
+  constructor(private readonly options: { state: StateStore; intervalMs: number; metrics: Metrics; logger: Logger }) {
+    this.periodic = new Periodic(options.intervalMs, () => void this.poll());
+  }
 
   start(): void {
-    if (this.timer || this.options.intervalMs <= 0) return;
-    void this.poll();
-    this.timer = setInterval(() => void this.poll(), this.options.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.periodic.stop();
   }
 
   /** Reads every report and sets the gauges to their sums; leaves the gauges alone when the read fails. */
