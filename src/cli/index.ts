@@ -1,3 +1,5 @@
+// First: `run` catches SIGTERM before anything else loads.
+import './early-signals.js';
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 

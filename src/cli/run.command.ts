@@ -5,6 +5,7 @@ import { createMetrics } from '../observability/metrics.js';
 import { PodMonitor } from '../observability/pod-monitor.js';
 import { ReconcileReportPoller } from '../observability/reconcile-metrics.js';
 import { configOrExit } from './config-or-exit.js';
+import { releaseEarlySignals } from './early-signals.js';
 import { startupProblems } from './startup-checks.js';
 
 export function register(cmd: Command): void {
@@ -37,6 +38,7 @@ export function register(cmd: Command): void {
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      releaseEarlySignals();
       const app = await createApp(config, { logger, metrics, exitWhenIdle: opts.exitWhenIdle, beat: monitor.heartbeat.beat, gate: monitor.guard });
       stop = () => void app.worker.stop('signal');
       await monitor.attach({ queue: app.queue, dlq: app.dlq, stopping: () => app.worker.isStopping, stop: (reason) => app.worker.stop(reason) });

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,35 @@ describe('start-up hygiene', { timeout: SCENARIO_TIMEOUT_MS }, () => {
     expect(exit.code).toBe(2);
     expect(rival.stderr.trim()).toBe(`docsift: cannot start: TEMP_DIR=${temp} is in use by another docsift process (pid ${w.pid}): give each worker its own TEMP_DIR`);
     expect((await w.stop()).code).toBe(0);
+  });
+
+  it('a SIGTERM during start-up (a pod deleted right after it was scheduled) ends it with exit 0, not by the signal', async () => {
+    // Start-up held at a known point: the TEMP_DIR owner file is a FIFO, so reading it waits for a
+    // writer. A non-blocking open for writing succeeds only once the worker is waiting on it.
+    const temp = join(world.dir, 'pod-early');
+    await mkdir(temp, { recursive: true });
+    const fifo = join(temp, 'owner.json');
+    execFileSync('mkfifo', [fifo]);
+    const w = world.startWorker({ TEMP_DIR: temp });
+    let writer: number | null = null;
+    for (let waited = 0; writer === null && w.alive && waited < 30_000; waited += 20) {
+      try {
+        writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    expect(writer, `the worker never reached its TEMP_DIR claim: ${w.stderr}`).not.toBeNull();
+    w.kill('SIGTERM');
+    // Let start-up go on (the exit waits for the read in flight): our own reader keeps any later
+    // write to the FIFO from blocking, and closing the writer ends the worker's read.
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    closeSync(writer!);
+    const exit = await w.exited;
+    closeSync(reader);
+    expect(exit, w.stderr).toMatchObject({ code: 0, signal: null });
+    expect(w.stderr.trim()).toBe('docsift: SIGTERM during start-up: exiting (nothing received yet)');
+    expect(w.events('startup')).toEqual([]);
   });
 
   it('a TEMP_DIR or HEARTBEAT_DIR that cannot be a writable directory: exit 2, one line each', async () => {
