@@ -94,6 +94,8 @@ export function renderTextPage(text: string, layout: PageLayout = {}): RenderedP
     drawn.push(line);
     y += lineHeight;
   }
+  // A page too small for its margins would come out blank and still pass for a scan.
+  if (drawn.length === 0 && text.trim() !== '') throw new Error(`renderTextPage: no line fits a ${width}x${height} page with ${margin}px margins and ${lineHeight}px lines`);
   const rgba = ctx.getImageData(0, 0, width, height).data;
   const grey = Buffer.allocUnsafe(width * height);
   for (let i = 0, o = 0; i < rgba.length; i += 4, o += 1) grey[o] = rgba[i]!;

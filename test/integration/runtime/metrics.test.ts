@@ -81,7 +81,7 @@ describe('/metrics during a real run', () => {
       expect(first).not.toBe('');
       // Work that arrives after the first scrape, so every counter has something to count.
       for (let i = 0; i < 2; i += 1) {
-        const page = renderTextPage(englishText(25, i + 3), { widthIn: 4, heightIn: 1.5, dpi: 150 });
+        const page = renderTextPage(englishText(25, i + 3), { widthIn: 4, heightIn: 1.5, dpi: 150, marginIn: 0.15 });
         await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `scans/page-${i}.png`, Body: await encode(page, 'png'), ContentType: 'image/png' }));
       }
       await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: 'not an S3 event' }));
