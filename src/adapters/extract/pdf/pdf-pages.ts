@@ -22,6 +22,8 @@ export interface PageSource {
 /** Counts a document's pages end in, for its summary. */
 export interface PageTally {
   pagesRead: number;
+  /** The numbers of the pages read (pages finish OCR out of order, so these need not be 1..pagesRead). */
+  readPages: number[];
   pagesOcr: number;
   pagesBlank: number;
   failedPages: number;
@@ -114,6 +116,7 @@ export class PageFlight {
 
   private done(job: OcrPageJob, source: PageSource, result: OcrResult | null): void {
     this.tally.pagesRead += 1;
+    this.tally.readPages.push(job.n);
     if (result === null) {
       this.tally.pagesBlank += 1;
       this.order.put(job.n, job.reason === 'garbled_text' ? '' : source.combine(job.text, '', job.reason));
@@ -148,4 +151,17 @@ export class PageFlight {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+/** Page numbers as ranges: [13, 14, 16, 17, 18] -> "13-14, 16-18". */
+export function pageRanges(pages: readonly number[]): string {
+  const sorted = [...new Set(pages)].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j += 1;
+    out.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
 }

@@ -16,7 +16,7 @@ import { boundedOperatorList, TooManyOperatorsError } from './pdf-operators.js';
 import { renderRgba, rgbaToPgm, type RenderLimits } from './pdf-render.js';
 import { pageText, visibleChars } from './pdf-text.js';
 import { PageOrder } from './page-order.js';
-import { PageFlight, type PageSource, type PageTally } from './pdf-pages.js';
+import { PageFlight, pageRanges, type PageSource, type PageTally } from './pdf-pages.js';
 
 export type PdfStrategy = 'auto' | 'ocr_and_text' | 'text_only' | 'ocr_only';
 
@@ -127,7 +127,12 @@ function summarise(pages: number, limit: number, options: PdfOptions, progress: 
   if (pages > limit) details.unshift(`pages ${limit + 1}-${pages} of ${pages} left out (MAX_PDF_PAGES=${options.maxPages})`);
   if (progress.failedPages > 0) details.unshift(`${progress.failedPages} page(s) failed`);
   const budgetOut = progress.budgetOutAt !== undefined;
-  if (budgetOut) details.unshift(`DOCUMENT_BUDGET ran out: ${progress.pagesRead} of ${pages} pages read`);
+  if (budgetOut) {
+    // Pages finish OCR out of order: every page read is kept, and the ones that were not are named.
+    const read = new Set(progress.readPages);
+    const unread = Array.from({ length: limit }, (_, i) => i + 1).filter((n) => !read.has(n));
+    details.unshift(`DOCUMENT_BUDGET ran out: ${progress.pagesRead} of ${pages} pages read${unread.length > 0 ? ` (not read: ${unread.length === 1 ? 'page' : 'pages'} ${pageRanges(unread)})` : ''}`);
+  }
   if (progress.pagesBlank > 0) details.push(`${progress.pagesBlank} blank page(s) not OCR'd`);
   if (progress.pagesWithoutText > 0) details.push(`${progress.pagesWithoutText} page(s) without a text layer were not OCR'd (OCR_ENABLED=false or PDF_STRATEGY=text_only)`);
   const text = budget.text().trim();
@@ -183,7 +188,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
   let session = opened;
   const onAbort = () => void session.task.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const progress: Progress = { budget: new TextBudget(maxChars), pagesRead: 0, pagesOcr: 0, pagesBlank: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], ocrPages: [], details: [], runaway: [] };
+  const progress: Progress = { budget: new TextBudget(maxChars), pagesRead: 0, readPages: [], pagesOcr: 0, pagesBlank: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], ocrPages: [], details: [], runaway: [] };
   const order = new PageOrder(progress.budget);
   const flight = new PageFlight(order, progress, signal, deadline);
   try {
@@ -265,6 +270,7 @@ async function readOnePage(n: number, session: Session, options: PdfOptions, pro
     if (!source || !reason) {
       if (!options.ocr && visibleChars(text) < options.minTextChars) progress.pagesWithoutText += 1;
       progress.pagesRead += 1;
+      progress.readPages.push(n);
       order.put(n, normaliseExtractedText(text));
       return;
     }
