@@ -96,6 +96,8 @@ describe('issue 13: pathological documents among ordinary ones', { timeout: SCEN
       exits.push(w.exit!.signal ?? w.exit!.code ?? '?');
       if (runs.length > 10) throw new Error(`worker keeps dying: ${exits.join(', ')}`);
     }
+    // The queue may have drained before this worker got going: let it start before the SIGTERM.
+    await runs.at(-1)!.waitForLog((l) => l.event === 'startup', 20_000);
     const last = await runs.at(-1)!.stop();
     const dead = await world.drainDlq();
     const deadKeys = new Map<string, string | undefined>();
