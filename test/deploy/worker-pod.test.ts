@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startLocalStack, type LocalStack } from '../../devstack/local-stack.js';
 import { makeSamples } from '../../devstack/samples.js';
+import { queueDepth } from '../../src/adapters/sqs/sqs.queue.js';
 import { buildPdf } from '../fixtures/pdf.fixture.js';
 import { encode } from '../fixtures/image.fixture.js';
 import { englishText, renderTextPage } from '../fixtures/text-image.fixture.js';
@@ -149,7 +150,7 @@ describe.each(GROUPS)('worker pod of $name', ({ scenarios }) => {
       // pod holds them for VISIBILITY_TIMEOUT (the chart's 120 s), after which SQS delivers them
       // again. The queue's counts and the pod's log say which case this is; past one more
       // visibility timeout the documents must be indexed, or the test fails with both.
-      const why = `${err.message}; queue ${JSON.stringify(await queueCounts())}\n${(await pod.container.logs()).split('\n').slice(-40).join('\n')}`;
+      const why = `${err.message}; queue ${JSON.stringify(await queueDepth(stack.sqs, stack.queueUrl))}\n${(await pod.container.logs()).split('\n').slice(-40).join('\n')}`;
       console.warn(`worker pod of ${file}: ${why}`);
       await until(indexed, 150_000, () => `${progress()} after a further 150 s; first wait: ${why}`);
     });
@@ -197,16 +198,7 @@ describe.each(GROUPS)('worker pod of $name', ({ scenarios }) => {
   }, 400_000);
 });
 
-/** The source queue's visible and in-flight counts. */
-async function queueCounts(): Promise<Record<string, string>> {
-  const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-  const out = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return out.Attributes ?? {};
-}
-
 /** Messages in the DLQ (nothing may be dead-lettered by a stop). */
 async function dlqDepth(): Promise<number> {
-  const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
-  const out = await stack.sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.dlqUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+  return (await queueDepth(stack.sqs, stack.dlqUrl)).visible;
 }

@@ -21,8 +21,7 @@ export interface PageSource {
 
 /** Counts a document's pages end in, for its summary. */
 export interface PageTally {
-  pagesRead: number;
-  /** The numbers of the pages read (pages finish OCR out of order, so these need not be 1..pagesRead). */
+  /** The numbers of the pages read (pages finish OCR out of order, so these need not be 1..N). */
   readPages: number[];
   pagesOcr: number;
   pagesBlank: number;
@@ -115,7 +114,6 @@ export class PageFlight {
   }
 
   private done(job: OcrPageJob, source: PageSource, result: OcrResult | null): void {
-    this.tally.pagesRead += 1;
     this.tally.readPages.push(job.n);
     if (result === null) {
       this.tally.pagesBlank += 1;

@@ -131,7 +131,7 @@ function summarise(pages: number, limit: number, options: PdfOptions, progress: 
     // Pages finish OCR out of order: every page read is kept, and the ones that were not are named.
     const read = new Set(progress.readPages);
     const unread = Array.from({ length: limit }, (_, i) => i + 1).filter((n) => !read.has(n));
-    details.unshift(`DOCUMENT_BUDGET ran out: ${progress.pagesRead} of ${pages} pages read${unread.length > 0 ? ` (not read: ${unread.length === 1 ? 'page' : 'pages'} ${pageRanges(unread)})` : ''}`);
+    details.unshift(`DOCUMENT_BUDGET ran out: ${progress.readPages.length} of ${pages} pages read${unread.length > 0 ? ` (not read: ${unread.length === 1 ? 'page' : 'pages'} ${pageRanges(unread)})` : ''}`);
   }
   if (progress.pagesBlank > 0) details.push(`${progress.pagesBlank} blank page(s) not OCR'd`);
   if (progress.pagesWithoutText > 0) details.push(`${progress.pagesWithoutText} page(s) without a text layer were not OCR'd (OCR_ENABLED=false or PDF_STRATEGY=text_only)`);
@@ -144,7 +144,7 @@ function summarise(pages: number, limit: number, options: PdfOptions, progress: 
     pages,
     truncated: pages > limit || budget.cut || progress.runaway.length > 0 || budgetOut || undefined,
   };
-  if (budgetOut) extraction.pagesRead = progress.pagesRead;
+  if (budgetOut) extraction.pagesRead = progress.readPages.length;
   if (details.length > 0) extraction.detail = details.join('; ');
   if (options.ocr && progress.pagesOcr > 0) {
     const c = progress.confidences;
@@ -188,7 +188,7 @@ export async function extractPdf(path: string, maxChars: number, options: PdfOpt
   let session = opened;
   const onAbort = () => void session.task.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const progress: Progress = { budget: new TextBudget(maxChars), pagesRead: 0, readPages: [], pagesOcr: 0, pagesBlank: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], ocrPages: [], details: [], runaway: [] };
+  const progress: Progress = { budget: new TextBudget(maxChars), readPages: [], pagesOcr: 0, pagesBlank: 0, failedPages: 0, pagesWithoutText: 0, confidences: [], ocrPages: [], details: [], runaway: [] };
   const order = new PageOrder(progress.budget);
   const flight = new PageFlight(order, progress, signal, deadline);
   try {
@@ -269,7 +269,6 @@ async function readOnePage(n: number, session: Session, options: PdfOptions, pro
     const reason = source ? source.wantsOcr(text) : null;
     if (!source || !reason) {
       if (!options.ocr && visibleChars(text) < options.minTextChars) progress.pagesWithoutText += 1;
-      progress.pagesRead += 1;
       progress.readPages.push(n);
       order.put(n, normaliseExtractedText(text));
       return;
